@@ -1,0 +1,9 @@
+//! # edoc — signed electronic document exchange between Vietnamese agencies
+//!
+//! (Crate documentation with the whole flow lands with the package and signature modules.)
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+
+mod signer;
+
+pub use signer::{Algorithm, SignError, Signer};
