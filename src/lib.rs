@@ -7,3 +7,7 @@
 mod signer;
 
 pub use signer::{Algorithm, SignError, Signer};
+
+mod org;
+
+pub use org::{OrgId, OrgIdError, OrgLevel};
