@@ -11,3 +11,7 @@ pub use signer::{Algorithm, SignError, Signer};
 mod org;
 
 pub use org::{OrgId, OrgIdError, OrgLevel};
+
+mod jades;
+
+pub use jades::{Commitment, JwsSignature};

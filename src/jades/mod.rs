@@ -1,0 +1,51 @@
+//! JWS / JAdES signatures (ETSI TS 119 182-1): protected header, `sigD`, signing and checking.
+//!
+//! This module knows nothing of packages or routing.
+
+use serde::{Deserialize, Serialize};
+
+/// One signature of a JWS JSON serialization (RFC 7515 §7.2.1), kept exactly as received.
+///
+/// Both members are the base64url text as it arrived: the signature is checked over these
+/// bytes, never over a re-encoding of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwsSignature {
+    /// `BASE64URL(UTF8(JWS Protected Header))`, untrusted until verified.
+    pub protected: String,
+    /// `BASE64URL(JWS Signature)`.
+    pub signature: String,
+}
+
+/// The commitment a signer makes (JAdES `srCms`, ETSI TS 119 182-1 §5.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Commitment {
+    /// Proof of approval: the competent person (người có thẩm quyền) approves the content.
+    ProofOfApproval,
+    /// Proof of origin: the issuing agency's seal (chữ ký số của cơ quan) vouches for where it came from.
+    ProofOfOrigin,
+    /// Proof of receipt: an agency or hub confirms it received the document.
+    ProofOfReceipt,
+}
+
+impl Commitment {
+    /// The ETSI URI of this commitment type (ETSI TS 119 172-1 / EN 319 122-1).
+    pub fn uri(self) -> &'static str {
+        match self {
+            Commitment::ProofOfApproval => "http://uri.etsi.org/01903/v1.2.2#ProofOfApproval",
+            Commitment::ProofOfOrigin => "http://uri.etsi.org/01903/v1.2.2#ProofOfOrigin",
+            Commitment::ProofOfReceipt => "http://uri.etsi.org/01903/v1.2.2#ProofOfReceipt",
+        }
+    }
+
+    /// The commitment for an ETSI URI, or `None` for one this crate does not use.
+    pub fn from_uri(uri: &str) -> Option<Commitment> {
+        [
+            Commitment::ProofOfApproval,
+            Commitment::ProofOfOrigin,
+            Commitment::ProofOfReceipt,
+        ]
+        .into_iter()
+        .find(|c| c.uri() == uri)
+    }
+}
