@@ -15,3 +15,12 @@ pub use org::{OrgId, OrgIdError, OrgLevel};
 mod jades;
 
 pub use jades::{Commitment, JwsSignature};
+
+// Document model, package format and canonical bytes (issue 2).
+// Used by package parsing, which lands next; the allow goes with it.
+#[allow(dead_code)]
+mod json;
+mod package;
+
+pub use json::JsonError;
+pub use package::Limits;
