@@ -17,10 +17,15 @@ mod jades;
 pub use jades::{Commitment, JwsSignature};
 
 // Document model, package format and canonical bytes (issue 2).
-// Used by package parsing, which lands next; the allow goes with it.
-#[allow(dead_code)]
+mod document;
 mod json;
 mod package;
 
+pub use document::{
+    hash_stream, Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality,
+    DocumentError, DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
+};
 pub use json::JsonError;
-pub use package::Limits;
+pub use package::{
+    AttachmentDigest, Detached, Limits, Package, PackageError, TraceEntry, FORMAT_VERSION,
+};
