@@ -798,6 +798,19 @@ impl Header {
             limits,
             false,
         )?;
+        if let Some(t) = self.urgency.set_time() {
+            // RFC 3339 has no seconds in offsets and four-digit years only; refusing such a time
+            // here keeps serialization (and so signing) infallible.
+            if t.format(&time::format_description::well_known::Rfc3339)
+                .is_err()
+            {
+                return Err(DocumentError::InvalidField {
+                    field: "urgencySetTime".into(),
+                    reason: "cannot be written in RFC 3339 (offset with seconds, or year outside 0000-9999)"
+                        .into(),
+                });
+            }
+        }
         if let Some(due) = self.due_date {
             if due < self.issue_date {
                 return Err(DocumentError::DueBeforeIssue {
@@ -1281,5 +1294,60 @@ impl HeaderBuilder {
         };
         header.validate(limits)?;
         Ok(header)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_refuses_uppercase_and_wrong_length() {
+        let d: [u8; 32] = Sha256::digest(b"abc").into();
+        assert_eq!(from_hex(&to_hex(&d)), Some(d));
+        assert_eq!(from_hex(&to_hex(&d).to_uppercase()), None);
+        assert_eq!(from_hex(&to_hex(&d)[..62]), None);
+        assert_eq!(from_hex("é".repeat(32).as_str()), None);
+    }
+
+    #[test]
+    fn set_time_with_an_offset_in_seconds_is_refused_so_signing_cannot_fail() {
+        let offset = time::UtcOffset::from_hms(7, 0, 30).expect("offset");
+        let t = time::macros::datetime!(2025-07-02 08:00).assume_offset(offset);
+        let header = Header {
+            urgency: Urgency::ExpressAtSetTime(t),
+            ..sample()
+        };
+        assert!(matches!(
+            header.validate(&Limits::default()),
+            Err(DocumentError::InvalidField { ref field, .. }) if field == "urgencySetTime"
+        ));
+    }
+
+    #[test]
+    fn unknown_urgency_code_beyond_u8_is_reported_whole() {
+        let mut repr = HeaderRepr::from(sample());
+        repr.urgency = 1 << 40;
+        assert_eq!(
+            Header::from_repr(repr, &Limits::default()),
+            Err(DocumentError::UnknownCode {
+                field: "urgency",
+                code: 1 << 40
+            })
+        );
+    }
+
+    fn sample() -> Header {
+        let org = |c: &str| c.parse::<OrgId>().expect("code");
+        HeaderBuilder::new()
+            .sender(Agency::new(org("000.00.00.H57"), "UBND"))
+            .recipient(Agency::new(org("000.00.05.H57"), "Sở"))
+            .document_type("CV", "Công văn")
+            .number_and_notation("1", "UBND")
+            .issued("Huế", time::macros::date!(2025 - 07 - 01))
+            .subject("x")
+            .signatory("A", "B", Competence::None)
+            .build()
+            .expect("valid")
     }
 }

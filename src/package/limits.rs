@@ -19,6 +19,7 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Nesting depth of arrays and objects. Default 32: the package format itself nests 5 deep;
     /// the rest is room for extension values. Checked before recursing, so deep input is cheap.
+    /// serde_json stops at 128 on its own, so values above 127 act as 127 (a syntax error).
     pub max_depth: usize,
     /// Main plus copy recipients. Default 5 000: a city writes to ~100 communes; a national
     /// broadcast to the ~3 300 communes and wards (DOMAIN.md) plus ministries and provinces.
