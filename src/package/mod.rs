@@ -154,8 +154,7 @@ struct SignaturesRepr {
     signatures: Vec<JwsSignature>,
 }
 
-/// Only the version marker, read before the rest so a future format gets the version error
-/// rather than a confusing structure error.
+/// Only the version marker, read when the typed structure does not fit.
 #[derive(Deserialize)]
 struct VersionProbe {
     edoc: Option<serde_json::Value>,
@@ -201,21 +200,22 @@ impl Package {
     /// mismatch is reported as a hash failure of the signed data, not as a format error.
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Package, PackageError> {
         json::check_except(bytes, limits, LONG_FIELDS)?;
-        let probe: VersionProbe = serde_json::from_slice(bytes).map_err(structure)?;
-        match probe.edoc {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
-            Some(v) => {
-                return Err(PackageError::UnsupportedVersion {
-                    found: v.to_string().chars().take(32).collect(),
-                })
+        // The version is read from the typed structure; only when that fails is the document
+        // probed for its marker, so a future format gets the version error rather than a
+        // confusing structure error, and a valid package is read in one typed pass.
+        let repr: PackageRepr = match serde_json::from_slice(bytes) {
+            Ok(repr) => repr,
+            Err(e) => {
+                let probe: VersionProbe = serde_json::from_slice(bytes).map_err(structure)?;
+                check_version(probe.edoc.as_ref())?;
+                return Err(structure(e));
             }
-            None => {
-                return Err(PackageError::UnsupportedVersion {
-                    found: "none (the edoc field is missing)".into(),
-                })
-            }
+        };
+        if repr.edoc != FORMAT_VERSION {
+            return Err(PackageError::UnsupportedVersion {
+                found: repr.edoc.to_string(),
+            });
         }
-        let repr: PackageRepr = serde_json::from_slice(bytes).map_err(structure)?;
         let too_many = |field, count, limit| {
             (count > limit).then_some(PackageError::TooMany {
                 field,
@@ -354,6 +354,18 @@ impl Package {
     /// Appends a hop entry.
     pub fn push_trace(&mut self, entry: TraceEntry) {
         self.trace.push(entry);
+    }
+}
+
+fn check_version(marker: Option<&serde_json::Value>) -> Result<(), PackageError> {
+    match marker {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => Ok(()),
+        Some(v) => Err(PackageError::UnsupportedVersion {
+            found: v.to_string().chars().take(32).collect(),
+        }),
+        None => Err(PackageError::UnsupportedVersion {
+            found: "none (the edoc field is missing)".into(),
+        }),
     }
 }
 
