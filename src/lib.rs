@@ -15,3 +15,17 @@ pub use org::{OrgId, OrgIdError, OrgLevel};
 mod jades;
 
 pub use jades::{Commitment, JwsSignature};
+
+// Document model, package format and canonical bytes (issue 2).
+mod document;
+mod json;
+mod package;
+
+pub use document::{
+    hash_stream, Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality,
+    DocumentError, DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
+};
+pub use json::JsonError;
+pub use package::{
+    AttachmentDigest, Detached, Limits, Package, PackageError, TraceEntry, FORMAT_VERSION,
+};
