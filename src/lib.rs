@@ -15,3 +15,10 @@ pub use org::{OrgId, OrgIdError, OrgLevel};
 mod jades;
 
 pub use jades::{Commitment, JwsSignature};
+
+// JAdES signing and verification (jades engineer).
+pub use jades::{
+    sign_attached_compact, sign_detached, verify_attached, verify_detached,
+    verify_detached_documents, verify_detached_payload, verify_raw_signature, DetachedObject,
+    JadesError, JwsMessage, ParsedSignature, Profile, SignOptions, SignedObjectRef,
+};
