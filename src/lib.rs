@@ -22,3 +22,4 @@ pub use jades::{
     verify_detached_documents, verify_detached_payload, verify_raw_signature, DetachedObject,
     JadesError, JwsMessage, ParsedSignature, Profile, SignOptions, SignedObjectRef,
 };
+pub use signer::{certificates_from_bytes, SoftwareSigner};
