@@ -18,8 +18,8 @@ pub use jades::{Commitment, JwsSignature};
 
 // JAdES signing and verification (jades engineer).
 pub use jades::{
-    sign_attached_compact, sign_detached, verify_attached, verify_detached,
-    verify_detached_documents, verify_detached_payload, verify_raw_signature, DetachedObject,
-    JadesError, JwsMessage, ParsedSignature, Profile, SignOptions, SignedObjectRef,
+    sign_attached_compact, sign_detached, verify_attached, verify_attached_with_key,
+    verify_detached, verify_detached_documents, verify_detached_payload, verify_raw_signature,
+    DetachedObject, JadesError, JwsMessage, ParsedSignature, Profile, SignOptions, SignedObjectRef,
 };
 pub use signer::{certificates_from_bytes, SoftwareSigner};

@@ -27,7 +27,8 @@ pub use message::JwsMessage;
 pub use parse::{ParsedSignature, Profile, SignedObjectRef};
 pub use sign::{sign_attached_compact, sign_detached, DetachedObject, SignOptions};
 pub use verify::{
-    verify_attached, verify_detached, verify_detached_documents, verify_detached_payload,
+    verify_attached, verify_attached_with_key, verify_detached, verify_detached_documents,
+    verify_detached_payload,
 };
 
 use serde::{Deserialize, Serialize};

@@ -143,3 +143,27 @@ pub fn verify_detached_payload(parsed: &ParsedSignature, payload: &[u8]) -> Resu
     }
     key.verify(&input, parsed.signature_bytes())
 }
+
+/// Verifies a plain JWS (parsed with [`crate::Profile::PlainJws`]) with a public key obtained
+/// out of band (DER `SubjectPublicKeyInfo`), over `payload_segment` exactly as received.
+/// The same algorithm/key checks apply; a `sigD` signature is refused here.
+pub fn verify_attached_with_key(
+    parsed: &ParsedSignature,
+    payload_segment: &str,
+    spki_der: &[u8],
+) -> Result<(), JadesError> {
+    let key = check_key(parsed.algorithm(), spki_der, "raw key")?;
+    if parsed.signed_objects().is_some() {
+        return Err(JadesError::format(
+            "sigD",
+            "detached objects signed; payload must be empty",
+        ));
+    }
+    if parsed.payload_is_base64url() {
+        b64::decode_url(payload_segment, usize::MAX)
+            .map_err(|e| JadesError::format("payload", e))?;
+    }
+    let mut input = parsed.signing_input();
+    input.extend_from_slice(payload_segment.as_bytes());
+    key.verify(&input, parsed.signature_bytes())
+}

@@ -121,3 +121,87 @@ pub(crate) fn cert_for_rsa_spki(spki_file: &str, cn: &str) -> CertificateDer<'st
     p.not_after = rcgen::date_time_ymd(2035, 1, 1);
     p.signed_by(&public, &issuer).unwrap().der().clone()
 }
+
+/// Vectors folder; a missing folder is a failure, never a skip.
+pub(crate) fn vectors(sub: &str) -> std::path::PathBuf {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/vectors")
+        .join(sub);
+    assert!(
+        p.is_dir(),
+        "test vectors missing: {} (they must be present)",
+        p.display()
+    );
+    p
+}
+
+fn der_len(len: usize, out: &mut Vec<u8>) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+}
+
+pub(crate) fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    der_len(content.len(), &mut out);
+    out.extend_from_slice(content);
+    out
+}
+
+fn der_uint(bytes: &[u8]) -> Vec<u8> {
+    let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+    let mut v = Vec::new();
+    if trimmed.first().is_none_or(|b| *b >= 0x80) {
+        v.push(0);
+    }
+    v.extend(trimmed);
+    der(0x02, &v)
+}
+
+const OID_RSA: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+];
+const OID_EC: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const OID_P384: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+const OID_ED25519: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
+
+fn spki(alg_id: &[u8], key: &[u8]) -> Vec<u8> {
+    let mut bits = vec![0];
+    bits.extend_from_slice(key);
+    der(0x30, &[der(0x30, alg_id), der(0x03, &bits)].concat())
+}
+
+/// DER SubjectPublicKeyInfo for a public JWK (RSA, EC P-256/P-384, OKP Ed25519); `None` for
+/// other key types (`oct`: symmetric keys have no public key).
+pub(crate) fn jwk_to_spki(jwk: &Value) -> Option<Vec<u8>> {
+    let field = |k: &str| -> Option<Vec<u8>> { URL_SAFE_NO_PAD.decode(jwk.get(k)?.as_str()?).ok() };
+    match jwk.get("kty")?.as_str()? {
+        "RSA" => {
+            let rsa = der(
+                0x30,
+                &[der_uint(&field("n")?), der_uint(&field("e")?)].concat(),
+            );
+            Some(spki(&[OID_RSA, &[0x05, 0x00]].concat(), &rsa))
+        }
+        "EC" => {
+            let curve = match jwk.get("crv")?.as_str()? {
+                "P-256" => OID_P256,
+                "P-384" => OID_P384,
+                _ => return None,
+            };
+            let point = [&[4u8][..], &field("x")?, &field("y")?].concat();
+            Some(spki(&[OID_EC, curve].concat(), &point))
+        }
+        "OKP" if jwk.get("crv")?.as_str()? == "Ed25519" => Some(spki(OID_ED25519, &field("x")?)),
+        _ => None,
+    }
+}
