@@ -345,14 +345,12 @@ fn parse_sr_cms(header: &Map<String, Value>) -> Result<Option<Commitment>, Jades
             "expected exactly one commitment",
         ));
     };
+    // ETSI TS 119 182-1 §5.2.3: commId is an object whose `id` is the commitment URI.
     let id = entry
         .get("commId")
-        .and_then(|c| match c {
-            Value::String(s) => Some(s.as_str()),
-            Value::Object(o) => o.get("id").and_then(Value::as_str),
-            _ => None,
-        })
-        .ok_or_else(|| JadesError::format("srCms", "commId missing or malformed"))?;
+        .and_then(|c| c.get("id"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| JadesError::format("srCms", "commId.id missing or not a string"))?;
     Commitment::from_uri(id)
         .map(Some)
         .ok_or_else(|| JadesError::format("srCms", format!("unknown commitment \"{id}\"")))
@@ -414,4 +412,152 @@ fn parse_sig_d(header: &Map<String, Value>) -> Result<Option<Vec<SignedObjectRef
 
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sig_of(header: &Value) -> JwsSignature {
+        JwsSignature {
+            protected: b64::encode_url(header.to_string().as_bytes()),
+            signature: "AAAA".into(),
+        }
+    }
+
+    fn header() -> Value {
+        json!({
+            "alg": "ES256",
+            "x5c": ["AAAA"],
+            "x5t#S256": b64::encode_url(&[7; 32]),
+            "iat": 1_752_800_000,
+            "srCms": [{"commId": {"id": Commitment::ProofOfOrigin.uri()}}],
+            "sigD": {
+                "mId": OBJECT_ID_BY_URI_HASH,
+                "pars": ["a", "b"],
+                "hashM": "S256",
+                "hashV": [b64::encode_url(&[1; 32]), b64::encode_url(&[2; 32])],
+            },
+            "b64": false,
+            "crit": ["b64", "sigD", "srCms"],
+        })
+    }
+
+    fn member_of(h: &Value) -> &'static str {
+        match ParsedSignature::parse(&sig_of(h)) {
+            Err(JadesError::Format { member, .. }) => member,
+            other => panic!("expected a format failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn well_formed_header_parses_with_its_accessors() {
+        let p = ParsedSignature::parse(&sig_of(&header())).unwrap();
+        assert_eq!(p.algorithm(), Algorithm::Es256);
+        assert_eq!(p.commitment(), Some(Commitment::ProofOfOrigin));
+        assert_eq!(p.signed_objects().unwrap()[1].sha256, [2; 32]);
+        assert!(!p.payload_is_base64url());
+    }
+
+    #[test]
+    fn oversize_members_are_refused_before_decoding() {
+        let big = JwsSignature {
+            protected: "A".repeat(Limits::PROTECTED_B64 + 1),
+            signature: "AAAA".into(),
+        };
+        assert!(matches!(
+            ParsedSignature::parse(&big),
+            Err(JadesError::Format {
+                member: "protected",
+                ..
+            })
+        ));
+        let big_sig = JwsSignature {
+            signature: "A".repeat(Limits::SIGNATURE_B64 + 1),
+            ..sig_of(&header())
+        };
+        assert!(matches!(
+            ParsedSignature::parse(&big_sig),
+            Err(JadesError::Format {
+                member: "signature",
+                ..
+            })
+        ));
+        let mut h = header();
+        h["x5c"] = json!(vec!["AAAA"; Limits::CHAIN + 1]);
+        assert_eq!(member_of(&h), "x5c");
+    }
+
+    #[test]
+    fn sigd_shape_is_checked() {
+        let cases: [(&str, Value); 7] = [
+            ("/sigD/pars", json!(["a"])),
+            ("/sigD/pars", json!([])),
+            (
+                "/sigD/hashV",
+                json!([b64::encode_url(&[1; 31]), b64::encode_url(&[2; 32])]),
+            ),
+            (
+                "/sigD/hashV",
+                json!([
+                    format!("{}=", b64::encode_url(&[1; 32])),
+                    b64::encode_url(&[2; 32])
+                ]),
+            ),
+            (
+                "/sigD/mId",
+                json!("http://uri.etsi.org/19182/ObjectIdByURI"),
+            ),
+            ("/sigD/hashM", json!("S512")),
+            ("/sigD/pars", json!([1, "b"])),
+        ];
+        for (pointer, value) in cases {
+            let mut h = header();
+            *h.pointer_mut(pointer).unwrap() = value;
+            assert_eq!(member_of(&h), "sigD", "{pointer}");
+        }
+    }
+
+    #[test]
+    fn b64_iat_and_srcms_types_are_checked() {
+        for (key, value, member) in [
+            ("b64", json!("false"), "b64"),
+            ("iat", json!(1.5), "iat"),
+            ("iat", json!("1752800000"), "iat"),
+            (
+                "srCms",
+                json!([{"commId": "http://uri.etsi.org/01903/v1.2.2#ProofOfOrigin"}]),
+                "srCms",
+            ),
+            ("srCms", json!([]), "srCms"),
+        ] {
+            let mut h = header();
+            h[key] = value;
+            assert_eq!(member_of(&h), member, "{key}");
+        }
+    }
+
+    #[test]
+    fn mutated_headers_never_panic() {
+        // A cheap stand-in for fuzzing: every byte of a valid header replaced by bytes that
+        // break JSON structure, types and base64.
+        let text = header().to_string().into_bytes();
+        for i in 0..text.len() {
+            for b in [b'"', b'{', b'[', b'0', b'-', b'\\', 0xff, b' '] {
+                let mut t = text.clone();
+                t[i] = b;
+                let sig = JwsSignature {
+                    protected: b64::encode_url(&t),
+                    signature: "AAAA".into(),
+                };
+                let _ = ParsedSignature::parse(&sig);
+            }
+            let sig = JwsSignature {
+                protected: b64::encode_url(&text[..i]),
+                signature: "AAAA".into(),
+            };
+            let _ = ParsedSignature::parse(&sig);
+        }
+    }
 }

@@ -38,32 +38,15 @@ pub fn verify_detached(
     parsed: &ParsedSignature,
     objects: &[DetachedObject],
 ) -> Result<(), JadesError> {
-    let key = signer_key(parsed)?;
-    let signed = parsed
-        .signed_objects()
-        .ok_or_else(|| JadesError::format("sigD", "missing: no detached objects are signed"))?;
     if parsed.payload_is_base64url() {
+        // Checked after the key so that certificate and algorithm problems are reported first.
+        signer_key(parsed)?;
         return Err(JadesError::format(
             "b64",
             "sigD digests cover base64url text; verify with verify_detached_documents",
         ));
     }
-    let same =
-        signed.len() == objects.len() && signed.iter().zip(objects).all(|(s, o)| s.uri == o.uri);
-    if !same {
-        return Err(JadesError::SignedObjects {
-            expected: objects.iter().map(|o| o.uri.clone()).collect(),
-            found: signed.iter().map(|s| s.uri.clone()).collect(),
-        });
-    }
-    for (s, o) in signed.iter().zip(objects) {
-        if s.sha256 != o.sha256 {
-            return Err(JadesError::HashMismatch {
-                object: s.uri.clone(),
-            });
-        }
-    }
-    key.verify(&parsed.signing_input(), parsed.signature_bytes())
+    verify_objects(parsed, objects)
 }
 
 /// Like [`verify_detached`], for documents given as bytes, under either `b64` mode:
@@ -83,19 +66,24 @@ pub fn verify_detached_documents(
             }
         })
         .collect();
+    verify_objects(parsed, &objects)
+}
+
+/// Certificate reference and key fit, then `pars` order, then every `hashV`, then crypto.
+fn verify_objects(parsed: &ParsedSignature, objects: &[DetachedObject]) -> Result<(), JadesError> {
     let key = signer_key(parsed)?;
     let signed = parsed
         .signed_objects()
         .ok_or_else(|| JadesError::format("sigD", "missing: no detached objects are signed"))?;
     let same =
-        signed.len() == objects.len() && signed.iter().zip(&objects).all(|(s, o)| s.uri == o.uri);
+        signed.len() == objects.len() && signed.iter().zip(objects).all(|(s, o)| s.uri == o.uri);
     if !same {
         return Err(JadesError::SignedObjects {
             expected: objects.iter().map(|o| o.uri.clone()).collect(),
             found: signed.iter().map(|s| s.uri.clone()).collect(),
         });
     }
-    for (s, o) in signed.iter().zip(&objects) {
+    for (s, o) in signed.iter().zip(objects) {
         if s.sha256 != o.sha256 {
             return Err(JadesError::HashMismatch {
                 object: s.uri.clone(),
