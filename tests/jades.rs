@@ -309,13 +309,18 @@ fn duplicate_keys_in_protected_header_are_refused_at_depth_one_and_inside_sigd()
 #[test]
 fn base64url_variants_are_refused() {
     let sig = sign(&signer(Algorithm::Es256));
+    let with_first = |s: &str, c: char| format!("{c}{}", &s[1..]);
     let variants = [
         JwsSignature {
             signature: format!("{}=", sig.signature),
             ..sig.clone()
         },
         JwsSignature {
-            signature: sig.signature.replace('-', "+").replace('_', "/"),
+            signature: with_first(&sig.signature, '+'),
+            ..sig.clone()
+        },
+        JwsSignature {
+            signature: with_first(&sig.signature, '/'),
             ..sig.clone()
         },
         JwsSignature {
@@ -330,17 +335,18 @@ fn base64url_variants_are_refused() {
             protected: format!("{}==", sig.protected),
             ..sig.clone()
         },
+        JwsSignature {
+            protected: with_first(&sig.protected, '+'),
+            ..sig.clone()
+        },
     ];
     for (i, v) in variants.iter().enumerate() {
-        let r = ParsedSignature::parse(v);
-        let member = format_member(r);
+        let member = format_member(ParsedSignature::parse(v));
         assert!(
             member == "signature" || member == "protected",
             "variant {i}: {member}"
         );
     }
-    // Make sure the `+`/`/` case actually changed something.
-    assert!(variants[1].signature != sig.signature || !sig.signature.contains(['-', '_']));
 }
 
 #[test]
