@@ -29,3 +29,11 @@ pub use json::JsonError;
 pub use package::{
     AttachmentDigest, Detached, Limits, Package, PackageError, TraceEntry, FORMAT_VERSION,
 };
+
+// JAdES signing and verification (jades engineer).
+pub use jades::{
+    sign_attached_compact, sign_detached, verify_attached, verify_attached_with_key,
+    verify_detached, verify_detached_documents, verify_detached_payload, verify_raw_signature,
+    DetachedObject, JadesError, JwsMessage, ParsedSignature, Profile, SignOptions, SignedObjectRef,
+};
+pub use signer::{certificates_from_bytes, SoftwareSigner};

@@ -1,6 +1,35 @@
 //! JWS / JAdES signatures (ETSI TS 119 182-1): protected header, `sigD`, signing and checking.
 //!
 //! This module knows nothing of packages or routing.
+//!
+//! What EU DSS does, and this module matches (DSS classes `JAdESLevelBaselineB`,
+//! `JAdESUtils`, `DetachedSignatureResolver`, and its `dss2620` crit tests; checked on the
+//! samples in `shared/vectors/jades-dss`):
+//! - every JAdES-defined member present (`sigD`, `b64`, `srCms`, legacy `sigT`) is listed in
+//!   `crit`; registered JWS members (`alg`, `x5c`, `x5t#S256`, ...) and `iat` are not; an
+//!   empty `crit` or an unknown entry makes the signature non-JAdES;
+//! - the signing input of a `sigD` signature is `BASE64URL(protected) || "."` (empty payload);
+//! - `hashV` is SHA-256 of the raw object bytes with `b64: false`, of the base64url text of
+//!   the object without `b64`.
+
+mod b64;
+mod error;
+mod key;
+mod message;
+mod parse;
+mod sign;
+mod strict_json;
+mod verify;
+
+pub use error::JadesError;
+pub use key::verify_raw_signature;
+pub use message::JwsMessage;
+pub use parse::{ParsedSignature, Profile, SignedObjectRef};
+pub use sign::{sign_attached_compact, sign_detached, DetachedObject, SignOptions};
+pub use verify::{
+    verify_attached, verify_attached_with_key, verify_detached, verify_detached_documents,
+    verify_detached_payload,
+};
 
 use serde::{Deserialize, Serialize};
 

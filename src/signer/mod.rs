@@ -95,3 +95,6 @@ pub trait Signer: Send + Sync {
     /// Signs `message` (the JWS signing input).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
+
+mod software;
+pub use software::{certificates_from_bytes, SoftwareSigner};
