@@ -15,3 +15,17 @@ pub use org::{OrgId, OrgIdError, OrgLevel};
 mod jades;
 
 pub use jades::{Commitment, JwsSignature};
+
+// Trust: trust store, validation policy, chain validation and its cache; reports; test PKI.
+mod report;
+mod trust;
+
+pub use report::{
+    Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport,
+};
+pub use trust::{
+    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
+    OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
+    RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
+    ValidatedChain, ValidationTimeMode, ValidationTimes,
+};
