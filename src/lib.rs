@@ -18,11 +18,15 @@ pub use jades::{Commitment, JwsSignature};
 
 // Trust: trust store, validation policy, chain validation and its cache; reports; test PKI.
 mod report;
+#[cfg(feature = "test-pki")]
+mod testing;
 mod trust;
 
 pub use report::{
     Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport,
 };
+#[cfg(feature = "test-pki")]
+pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
 pub use trust::{
     AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
     OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,

@@ -221,11 +221,29 @@ impl TrustStore {
         let owned = OwnedCertRevocationList::from_der(der).map_err(|e| bad(format!("{e:?}")))?;
         let (_, parsed) = x509_parser::parse_x509_crl(der).map_err(|e| bad(e.to_string()))?;
         let next_update = parsed.next_update().map(|t| t.to_datetime());
-        self.crls.push(Crl {
+        let this_update = parsed.last_update().to_datetime();
+        let crl = Crl {
             der: der.to_vec(),
             parsed: CertRevocationList::Owned(owned),
             next_update,
+        };
+        // One CRL per issuer: webpki reads the first that matches, so an older list left in
+        // place would hide a newer revocation. The newer (or equally new, later loaded) wins.
+        let same_issuer = self.crls.iter().position(|c| {
+            x509_parser::parse_x509_crl(&c.der)
+                .is_ok_and(|(_, old)| old.issuer().as_raw() == parsed.issuer().as_raw())
         });
+        match same_issuer.and_then(|i| self.crls.get_mut(i)) {
+            Some(slot) => {
+                let older = x509_parser::parse_x509_crl(&slot.der)
+                    .map(|(_, old)| old.last_update().to_datetime() <= this_update)
+                    .unwrap_or(true);
+                if older {
+                    *slot = crl;
+                }
+            }
+            None => self.crls.push(crl),
+        }
         self.touch();
         Ok(())
     }
@@ -749,13 +767,21 @@ fn check_leaf_eku(
     };
     match leaf.extended_key_usage() {
         Ok(Some(eku)) => {
-            let found = eku.value.email_protection
-                && oids
-                    .iter()
-                    .any(|o| o == super::policy::OID_EMAIL_PROTECTION)
-                || eku
-                    .value
-                    .other
+            // x509-parser reports the RFC 5280 purposes as flags and the rest as OIDs.
+            let e = eku.value;
+            let named: [(bool, &[u8]); 6] = [
+                (e.server_auth, &[0x2b, 6, 1, 5, 5, 7, 3, 1]),
+                (e.client_auth, &[0x2b, 6, 1, 5, 5, 7, 3, 2]),
+                (e.code_signing, &[0x2b, 6, 1, 5, 5, 7, 3, 3]),
+                (e.email_protection, super::policy::OID_EMAIL_PROTECTION),
+                (e.time_stamping, &[0x2b, 6, 1, 5, 5, 7, 3, 8]),
+                (e.ocsp_signing, &[0x2b, 6, 1, 5, 5, 7, 3, 9]),
+            ];
+            let found = named
+                .iter()
+                .filter(|(present, _)| *present)
+                .any(|(_, oid)| oids.iter().any(|o| o.as_slice() == *oid))
+                || e.other
                     .iter()
                     .any(|oid| oids.iter().any(|o| o.as_slice() == oid.as_bytes()));
             // anyExtendedKeyUsage does not satisfy a signer policy: the CA did not name the purpose.
