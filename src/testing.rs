@@ -228,6 +228,7 @@ impl TestPki {
             .push(DnType::CustomDnType(vec![2, 5, 4, 97]), code);
         p.distinguished_name.push(DnType::CountryName, "VN");
         p.is_ca = IsCa::ExplicitNoCa;
+        p.use_authority_key_identifier_extension = true;
         p.serial_number = Some(SerialNumber::from(serial));
         p.not_before = ymd(2025, 1, 1);
         p.not_after = ymd(2030, 1, 1);
@@ -285,7 +286,7 @@ impl TestPki {
             holder: Holder::Person {
                 full_name: full_name.into(),
                 agency_name: agency_name.into(),
-                agency: agency.clone(),
+                agency: *agency,
             },
             algorithm,
             defect: Defect::None,
@@ -302,7 +303,7 @@ impl TestPki {
         self.issue(&IdentitySpec {
             holder: Holder::Seal {
                 agency_name: agency_name.into(),
-                agency: agency.clone(),
+                agency: *agency,
             },
             algorithm,
             defect: Defect::None,
@@ -350,7 +351,8 @@ fn hierarchy(root_name: &str, inter_name: &str, serial: u64) -> Result<(Ca, Ca),
         issuer: Issuer::new(root_params, root_key),
     };
     let inter_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
-    let inter_params = ca_params(inter_name, serial + 1);
+    let mut inter_params = ca_params(inter_name, serial + 1);
+    inter_params.use_authority_key_identifier_extension = true;
     let inter_cert = inter_params
         .signed_by(&inter_key, &root.issuer)
         .map_err(gen_err)?;

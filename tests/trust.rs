@@ -463,7 +463,7 @@ fn seal_of_another_agency_cannot_speak_for_the_sender() {
         "the seal of UBND xã A Lưới 1 (000.00.01.H57) cannot sign for agency 000.00.02.H57"
     );
     // The directory may list the certificate for the other agency.
-    let dir = Directory(a2.clone(), *chain.leaf_sha256());
+    let dir = Directory(a2, *chain.leaf_sha256());
     chain.check_organization(&a2, binding, Some(&dir)).unwrap();
 }
 

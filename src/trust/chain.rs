@@ -202,8 +202,8 @@ impl ValidatedChain {
         }
         Err(OrganizationMismatch {
             certificate: self.subject.to_string(),
-            certificate_agency: self.subject.org_id.clone(),
-            sender: sender.clone(),
+            certificate_agency: self.subject.org_id,
+            sender: *sender,
         })
     }
 }
@@ -232,11 +232,8 @@ mod tests {
     #[test]
     fn organization_identifier_forms_read_as_agency_codes() {
         let want: OrgId = "000.00.05.H57".parse().unwrap();
-        assert_eq!(org_id_from_identifier("000.00.05.H57"), Some(want.clone()));
-        assert_eq!(
-            org_id_from_identifier("VN:000.00.05.H57"),
-            Some(want.clone())
-        );
+        assert_eq!(org_id_from_identifier("000.00.05.H57"), Some(want));
+        assert_eq!(org_id_from_identifier("VN:000.00.05.H57"), Some(want));
         assert_eq!(org_id_from_identifier("NTRVN-000.00.05.H57"), Some(want));
         assert_eq!(org_id_from_identifier("NTRFR-000.00.05.H57"), None);
         assert_eq!(org_id_from_identifier("VATVN-0101234567"), None);

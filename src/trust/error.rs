@@ -155,6 +155,14 @@ pub enum ChainError {
         /// The signer certificate.
         subject: String,
     },
+    /// The signer's key is of a type no accepted algorithm uses (DSA, P-192, ...).
+    #[error("the certificate of {subject} holds {key}, which no accepted algorithm signs with")]
+    UnsupportedKey {
+        /// The certificate concerned.
+        subject: String,
+        /// The key type in words.
+        key: String,
+    },
     /// An X.509 constraint failed (basic constraints, path length, name constraints, a CA
     /// used as end-entity, a critical extension, ...).
     #[error("the chain of {subject} breaks an X.509 constraint: {reason}")]
@@ -197,9 +205,9 @@ impl ChainError {
             | ChainError::ChainTooLong { .. }
             | ChainError::ConstraintViolation { .. } => S::ChainConstraintsFailure,
             // Weak keys and refused algorithms are cryptographic constraints (§5.2.8).
-            ChainError::KeyTooSmall { .. } | ChainError::UnsupportedAlgorithm { .. } => {
-                S::CryptoConstraintsFailure
-            }
+            ChainError::KeyTooSmall { .. }
+            | ChainError::UnsupportedAlgorithm { .. }
+            | ChainError::UnsupportedKey { .. } => S::CryptoConstraintsFailure,
         }
     }
 }

@@ -9,6 +9,7 @@ mod cache;
 mod chain;
 mod error;
 mod policy;
+mod profile;
 mod store;
 
 pub use cache::CacheStats;

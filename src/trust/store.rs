@@ -22,6 +22,7 @@ use super::error::{ChainError, TrustStoreError};
 use super::policy::{
     KeyUsagePolicy, Policy, RevocationMode, RevokedAfterSigningTime, ValidationTimeMode,
 };
+use super::profile::{self, Role, Violation};
 
 /// Size and count limits of the trust store and of a chain to validate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,6 +465,29 @@ impl TrustStore {
                 max: usize::from(policy.max_chain_length),
             });
         }
+        let profile = |cert: &X509Certificate<'_>, role| {
+            profile::check(cert, role).map_err(|v| {
+                let who = CertificateName::from_x509(cert.subject()).to_string();
+                match v {
+                    Violation::UnsupportedKey(what) => ChainError::UnsupportedKey {
+                        subject: who,
+                        key: what,
+                    },
+                    Violation::Profile(reason) => ChainError::ConstraintViolation {
+                        subject: who,
+                        reason,
+                    },
+                }
+            })
+        };
+        profile(&leaf, Role::Leaf)?;
+        for der in &intermediates {
+            let (_, cert) = X509Certificate::from_der(der).map_err(|e| ChainError::Malformed {
+                index: 1,
+                reason: e.to_string(),
+            })?;
+            profile(&cert, Role::Intermediate)?;
+        }
         check_leaf_key_usage(&leaf, policy.leaf_key_usage, &subject_text)?;
         check_leaf_eku(&leaf, policy, &subject_text)?;
         let mut window_from = leaf.validity().not_before.to_datetime();
@@ -483,7 +507,29 @@ impl TrustStore {
         });
         let anchor = match anchor_entry.and_then(|a| X509Certificate::from_der(&a.der).ok()) {
             Some((_, cert)) => {
-                // An anchor's validity is enforced by nobody (RFC 5914), so it does not narrow the window.
+                // RFC 5914 leaves an anchor's validity to the relying party: a government
+                // verifier does not rely on a root past its end date.
+                let v = cert.validity();
+                let name = || CertificateName::from_x509(cert.subject()).to_string();
+                // Whole seconds, as webpki compares the other certificates.
+                let at = at.replace_nanosecond(0).unwrap_or(at);
+                if at > v.not_after.to_datetime() {
+                    return Err(ChainError::Expired {
+                        subject: name(),
+                        not_after: v.not_after.to_datetime(),
+                        at,
+                    });
+                }
+                if at < v.not_before.to_datetime() {
+                    return Err(ChainError::NotYetValid {
+                        subject: name(),
+                        not_before: v.not_before.to_datetime(),
+                        at,
+                    });
+                }
+                window_from = window_from.max(v.not_before.to_datetime());
+                window_until = window_until.min(v.not_after.to_datetime());
+                profile(&cert, Role::Anchor)?;
                 check_rsa_size(&cert, policy.min_rsa_bits)?;
                 CertificateName::from_x509(cert.subject())
             }
@@ -800,8 +846,7 @@ fn check_leaf_eku(
 }
 
 fn check_rsa_size(cert: &X509Certificate<'_>, min: u32) -> Result<(), ChainError> {
-    if let Ok(x509_parser::public_key::PublicKey::RSA(rsa)) = cert.public_key().parsed() {
-        let bits = rsa.key_size();
+    if let Some(bits) = profile::rsa_bits(cert) {
         if bits < min as usize {
             return Err(ChainError::KeyTooSmall {
                 subject: CertificateName::from_x509(cert.subject()).to_string(),
