@@ -215,6 +215,18 @@ impl SignatureReport {
         self.pass("certificateChain", detail)
     }
 
+    /// Fills signer, issuer and serial from a certificate that did NOT validate, so a failure
+    /// can still say whose signature it was. The names are the certificate's claim, not proof.
+    pub fn with_unverified_certificate(mut self, der: &[u8]) -> SignatureReport {
+        use x509_parser::prelude::FromDer;
+        if let Ok((_, cert)) = x509_parser::certificate::X509Certificate::from_der(der) {
+            self.signer = Some(CertificateName::from_x509(cert.subject()));
+            self.issuer = Some(CertificateName::from_x509(cert.issuer()));
+            self.serial = Some(cert.raw_serial_as_string());
+        }
+        self
+    }
+
     /// Records the signing time and algorithm.
     pub fn with_signature(
         mut self,

@@ -115,6 +115,14 @@ impl TestIdentity {
         pem("PRIVATE KEY", &self.pkcs8_der)
     }
 
+    /// The signer certificate alone as PEM.
+    pub fn certificate_pem(&self) -> String {
+        self.chain
+            .first()
+            .map(|c| pem("CERTIFICATE", c))
+            .unwrap_or_default()
+    }
+
     /// The chain as a PEM bundle, signer first.
     pub fn chain_pem(&self) -> String {
         self.chain.iter().map(|c| pem("CERTIFICATE", c)).collect()

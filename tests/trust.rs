@@ -494,3 +494,184 @@ fn garbage_certificate_is_a_format_failure() {
         .unwrap_err();
     assert_eq!(err, ChainError::EmptyChain);
 }
+
+#[test]
+fn a_report_built_from_a_chain_error_names_the_signer_for_a_clerk() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let err = refused(
+        &id,
+        &store_with(&[(&id, datetime!(2026-01-15 00:00 UTC))]),
+        &Policy::strict(),
+    );
+    let mut report =
+        edoc::ValidationReport::new(None, Some("15/UBND-VP".into()), Some(org("000.00.01.H57")));
+    report.push_signature(
+        edoc::SignatureReport::new(Some(edoc::Commitment::ProofOfApproval))
+            .with_signature(Algorithm::Es256, Some(SIGNED))
+            .with_unverified_certificate(&id.chain[0])
+            .chain_failed(&err),
+    );
+    assert_eq!(report.indication(), edoc::Indication::TotalFailed);
+    let text = report.to_string();
+    assert!(
+        text.starts_with("FAILED: the signature of Nguyễn Văn An (UBND xã A Lưới 1, 000.00.01.H57): the certificate of Nguyễn Văn An (UBND xã A Lưới 1, 000.00.01.H57) is revoked since 2026-01-15"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["indication"], "TOTAL_FAILED");
+    assert_eq!(json["subIndication"], "REVOKED");
+    assert_eq!(json["signatures"][0]["checks"][0]["status"], "failed");
+    assert_eq!(json["signatures"][0]["signingTime"], "2026-05-31T09:00:00Z");
+}
+
+#[test]
+fn a_passing_chain_fills_the_signature_report() {
+    let seal = pki()
+        .seal("UBND xã A Lưới 1", &org("000.00.01.H57"), Algorithm::EdDsa)
+        .unwrap();
+    let chain = store_with(&[])
+        .validate_chain(&seal.chain, times(), &Policy::strict())
+        .unwrap();
+    let sig = edoc::SignatureReport::new(Some(edoc::Commitment::ProofOfOrigin)).with_chain(&chain);
+    let json = serde_json::to_value(&sig).unwrap();
+    assert_eq!(json["signer"]["commonName"], "UBND xã A Lưới 1");
+    assert_eq!(json["signer"]["organizationIdentifier"], "000.00.01.H57");
+    assert_eq!(json["issuer"]["commonName"], "edoc TEST Issuing CA");
+    assert_eq!(sig.indication(), edoc::Indication::TotalPassed);
+}
+
+#[test]
+fn store_limits_and_bad_pem_are_refused_with_their_own_errors() {
+    let mut limits = edoc::TrustLimits::default();
+    limits.max_anchors = 1;
+    let mut store = TrustStore::new(limits);
+    store.add_anchor_der(pki().root()).unwrap();
+    let err = store.add_anchor_der(pki().untrusted_root()).unwrap_err();
+    assert_eq!(
+        err,
+        edoc::TrustStoreError::Limit {
+            what: "trust anchors",
+            max: 1
+        }
+    );
+    let err = store.add_anchor_der(b"not a certificate").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            edoc::TrustStoreError::Limit { .. } | edoc::TrustStoreError::Der { .. }
+        ),
+        "{err:?}"
+    );
+    let mut store = TrustStore::default();
+    let err = store.add_anchor_der(b"not a certificate").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            edoc::TrustStoreError::Der {
+                what: "trust anchor",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = store.add_crl_der(&[0x30, 0x03, 1, 2, 3]).unwrap_err();
+    assert!(
+        matches!(err, edoc::TrustStoreError::Der { what: "CRL", .. }),
+        "{err:?}"
+    );
+    let err = store
+        .add_anchors_pem(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n")
+        .unwrap_err();
+    assert!(matches!(err, edoc::TrustStoreError::Pem { .. }), "{err:?}");
+    let many = vec![pki().root().clone(); 11];
+    let err = store_with(&[])
+        .validate_chain(&many, times(), &Policy::strict())
+        .unwrap_err();
+    assert_eq!(err, ChainError::TooManyCertificates { given: 11, max: 10 });
+}
+
+#[test]
+fn one_store_serves_many_threads_and_validates_each_chain_once() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<TrustStore>();
+    let store = std::sync::Arc::new(store_with(&[]));
+    let id = std::sync::Arc::new(person(Algorithm::Es256, Defect::None));
+    store
+        .validate_chain(&id.chain, times(), &Policy::strict())
+        .unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (store, id) = (store.clone(), id.clone());
+            std::thread::spawn(move || {
+                for _ in 0..25 {
+                    store
+                        .validate_chain(&id.chain, times(), &Policy::strict())
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let s = store.cache_stats();
+    assert_eq!((s.hits, s.misses), (100, 1));
+}
+
+#[test]
+fn test_identities_export_keys_ring_can_load_and_certificates_that_match_them() {
+    use ring::signature::KeyPair;
+    use rustls_pki_types::pem::PemObject;
+    for alg in [
+        Algorithm::Es256,
+        Algorithm::Es384,
+        Algorithm::EdDsa,
+        Algorithm::Rs256,
+    ] {
+        let id = person(alg, Defect::None);
+        let key =
+            rustls_pki_types::PrivatePkcs8KeyDer::from_pem_slice(id.key_pem().as_bytes()).unwrap();
+        assert_eq!(key.secret_pkcs8_der(), id.pkcs8_der.as_slice());
+        let rng = ring::rand::SystemRandom::new();
+        let public: Vec<u8> = match alg {
+            Algorithm::Es256 => ring::signature::EcdsaKeyPair::from_pkcs8(
+                &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                &id.pkcs8_der,
+                &rng,
+            )
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .to_vec(),
+            Algorithm::Es384 => ring::signature::EcdsaKeyPair::from_pkcs8(
+                &ring::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+                &id.pkcs8_der,
+                &rng,
+            )
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .to_vec(),
+            Algorithm::EdDsa => ring::signature::Ed25519KeyPair::from_pkcs8(&id.pkcs8_der)
+                .unwrap()
+                .public_key()
+                .as_ref()
+                .to_vec(),
+            _ => ring::signature::RsaKeyPair::from_pkcs8(&id.pkcs8_der)
+                .unwrap()
+                .public()
+                .as_ref()
+                .to_vec(),
+        };
+        let cert_der =
+            rustls_pki_types::CertificateDer::from_pem_slice(id.certificate_pem().as_bytes())
+                .unwrap();
+        assert_eq!(cert_der, id.chain[0]);
+        let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&cert_der).unwrap();
+        assert_eq!(
+            cert.public_key().subject_public_key.data.as_ref(),
+            public.as_slice(),
+            "{alg}"
+        );
+    }
+}
