@@ -37,3 +37,21 @@ pub use jades::{
     DetachedObject, JadesError, JwsMessage, ParsedSignature, Profile, SignOptions, SignedObjectRef,
 };
 pub use signer::{certificates_from_bytes, SoftwareSigner};
+
+// Trust: trust store, validation policy, chain validation and its cache; reports; test PKI.
+mod report;
+#[cfg(feature = "test-pki")]
+mod testing;
+mod trust;
+
+pub use report::{
+    Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport,
+};
+#[cfg(feature = "test-pki")]
+pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
+pub use trust::{
+    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
+    OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
+    RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
+    ValidatedChain, ValidationTimeMode, ValidationTimes,
+};
