@@ -15,3 +15,10 @@ pub use org::{OrgId, OrgIdError, OrgLevel};
 mod jades;
 
 pub use jades::{Commitment, JwsSignature};
+
+// PKCS#11 tokens (feature `pkcs11`).
+#[cfg(feature = "pkcs11")]
+pub use signer::{
+    CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
+    TokenSelector,
+};

@@ -95,3 +95,11 @@ pub trait Signer: Send + Sync {
     /// Signs `message` (the JWS signing input).
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
+
+#[cfg(feature = "pkcs11")]
+mod pkcs11;
+#[cfg(feature = "pkcs11")]
+pub use pkcs11::{
+    CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
+    TokenSelector,
+};
