@@ -12,9 +12,10 @@
 //!   `CKM_ECDSA`, which returns r‖s, the JWS form (RFC 7518 §3.4). SoftHSM2 refuses
 //!   `CKM_ECDSA_SHA256`, and many tokens lack it, so hashing here is the portable choice.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
@@ -595,6 +596,17 @@ impl Signer for Pkcs11Signer {
     }
 }
 
+/// Modules loaded by this process, kept loaded until it exits.
+///
+/// PKCS#11 allows one `C_Initialize` per process (v2.40 §5.4), and unloading a module without
+/// `C_Finalize` while another part of the process may load it again crashes some modules
+/// (SoftHSM2 tears down OpenSSL on unload, and OpenSSL cannot be initialized twice). So each
+/// module is loaded and initialized once, and every signer on it shares that context.
+fn loaded_modules() -> &'static Mutex<HashMap<PathBuf, Pkcs11>> {
+    static MODULES: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
+    MODULES.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
 fn load_module(path: &Path) -> Result<Pkcs11, Pkcs11Error> {
     if !path.is_file() {
         return Err(Pkcs11Error::ModuleNotFound {
@@ -602,15 +614,24 @@ fn load_module(path: &Path) -> Result<Pkcs11, Pkcs11Error> {
             reason: "no such file".to_owned(),
         });
     }
-    let context = Pkcs11::new(path).map_err(|e| Pkcs11Error::ModuleNotFound {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    let mut modules = loaded_modules()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(context) = modules.get(&canonical) {
+        return Ok(context.clone());
+    }
+    let context = Pkcs11::new(&canonical).map_err(|e| Pkcs11Error::ModuleNotFound {
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
     match context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
-        // One C_Initialize per process (v2.40 §5.4): a second signer reuses the first's.
-        Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => Ok(context),
-        Err(e) => Err(device("C_Initialize", e)),
+        // Another component of the process may have initialized it already: share it.
+        Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+        Err(e) => return Err(device("C_Initialize", e)),
     }
+    modules.insert(canonical, context.clone());
+    Ok(context)
 }
 
 fn select_token(context: &Pkcs11, wanted: &TokenSelector) -> Result<(Slot, String), Pkcs11Error> {
