@@ -231,6 +231,18 @@ pub enum Pkcs11Error {
         /// Why.
         reason: String,
     },
+    /// The key is of a type this signer does not use (only RSA, EC P-256 and EC P-384 are).
+    #[error(
+        "{key} on token \"{token}\" is {key_type}; only RSA, EC P-256 and EC P-384 keys sign here"
+    )]
+    UnsupportedKeyType {
+        /// The selector, in words.
+        key: String,
+        /// Token label.
+        token: String,
+        /// The key type, in words.
+        key_type: String,
+    },
     /// The requested algorithm does not fit the key (e.g. ES384 with a P-256 key, PS256 with EC),
     /// or this signer does not implement it (EdDSA).
     #[error("{algorithm} cannot be made with {key} on token \"{token}\", which is {key_type}")]
@@ -380,6 +392,7 @@ pub struct Pkcs11Signer {
     algorithm: Algorithm,
     chain: Vec<CertificateDer<'static>>,
     key: ObjectHandle,
+    key_words: String,
     token: String,
     session: Mutex<Session>,
     // Keeps the module loaded for as long as the session lives.
@@ -516,6 +529,7 @@ impl Pkcs11Signer {
             algorithm,
             chain,
             key: private,
+            key_words,
             token: token_label,
             session: Mutex::new(session),
             _context: context,
@@ -550,13 +564,19 @@ impl Pkcs11Signer {
             Algorithm::EdDsa => {
                 return Err(Pkcs11Error::AlgorithmMismatch {
                     algorithm: Algorithm::EdDsa,
-                    key: "the selected key".to_owned(),
+                    key: self.key_words.clone(),
                     token: self.token.clone(),
-                    key_type: "not supported by this signer".to_owned(),
+                    key_type: "a key this signer cannot use for EdDSA".to_owned(),
                 })
             }
         };
-        tracing::debug!(token = %self.token, algorithm = %self.algorithm, "signing on token");
+        tracing::debug!(
+            token = %self.token,
+            key = %self.key_words,
+            algorithm = %self.algorithm,
+            mechanism = mechanism_name(required_mechanism(self.algorithm)),
+            "signing on token"
+        );
         let signature = session
             .sign(&mechanism, self.key, &data)
             .map_err(|e| device("C_Sign", e))?;
