@@ -51,6 +51,9 @@ struct Fixture {
     /// Held for the whole process: dropping the last handle unloads SoftHSM2, and reloading it
     /// in the same process crashes (it tears down OpenSSL on unload).
     ctx: Pkcs11,
+    /// The slot of the main token. Looked up once: C_GetTokenInfo can fail with
+    /// CKR_GENERAL_ERROR while another thread's login rewrites a token file.
+    slot: cryptoki::slot::Slot,
     /// SoftHSM2's token folder, shared with the child process of the mechanism test.
     tokens: PathBuf,
     /// The EC leaf certificate then the CA certificate, PEM.
@@ -150,6 +153,7 @@ fn build_fixture() -> Fixture {
     Fixture {
         _dir: dir,
         ctx,
+        slot,
         tokens,
         ec_chain_file,
         rsa_cert_file,
@@ -470,7 +474,7 @@ fn one_signer_is_shared_between_threads() {
 #[test]
 fn private_keys_are_sensitive_and_not_extractable() {
     let ctx = &fixture().ctx;
-    let session = ctx.open_ro_session(slot_of(ctx, TOKEN)).expect("session");
+    let session = ctx.open_ro_session(fixture().slot).expect("session");
     match session.login(UserType::User, Some(&AuthPin::from(USER_PIN))) {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
         Err(e) => panic!("login: {e}"),
@@ -557,7 +561,7 @@ fn unknown_slot_is_token_not_found() {
 
 #[test]
 fn token_selected_by_slot_id_signs() {
-    let slot = slot_of(&fixture().ctx, TOKEN);
+    let slot = fixture().slot;
     let mut cfg = rsa_config(Algorithm::Rs256);
     cfg.token = TokenSelector::Slot(slot.id());
     let signer = Pkcs11Signer::open(cfg).expect("open by slot");

@@ -662,8 +662,17 @@ fn select_token(context: &Pkcs11, wanted: &TokenSelector) -> Result<(Slot, Strin
     for slot in slots {
         let info = match context.get_token_info(slot) {
             Ok(info) => info,
-            // A token pulled out between the two calls is simply not there.
-            Err(_) => continue,
+            // A token pulled out between the two calls, or busy: report it, look at the others.
+            Err(e) => {
+                if available.len() < MAX_LISTED_TOKENS {
+                    let code = match device("C_GetTokenInfo", e) {
+                        Pkcs11Error::Device { code, .. } => code,
+                        other => other.to_string(),
+                    };
+                    available.push(format!("slot {} unreadable ({code})", slot.id()));
+                }
+                continue;
+            }
         };
         let label = info.label().trim_end().to_owned();
         let matches = match wanted {
