@@ -54,8 +54,9 @@ struct Fixture {
     /// The slot of the main token. Looked up once: C_GetTokenInfo can fail with
     /// CKR_GENERAL_ERROR while another thread's login rewrites a token file.
     slot: cryptoki::slot::Slot,
-    /// SoftHSM2's token folder, shared with the child process of the mechanism test.
-    tokens: PathBuf,
+    /// A copy of SoftHSM2's token folder for the child process of the mechanism test: two
+    /// processes on one SoftHSM2 file store race (a login rewrites the token file).
+    tokens_copy: PathBuf,
     /// The EC leaf certificate then the CA certificate, PEM.
     ec_chain_file: PathBuf,
     /// The RSA leaf certificate, DER (also stored on the token).
@@ -89,6 +90,7 @@ fn build_fixture() -> Fixture {
     // goes through this OnceLock first, so no thread reads the environment concurrently.
     std::env::set_var("SOFTHSM2_CONF", &conf);
     std::env::set_var(PIN_ENV, USER_PIN);
+    tracing::subscriber::set_global_default(CaptureLog(&LOG)).expect("one global subscriber");
 
     let ctx = Pkcs11::new(MODULE).expect("load SoftHSM2");
     match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
@@ -150,14 +152,29 @@ fn build_fixture() -> Fixture {
     .expect("write EC chain");
 
     drop(session);
+    let tokens_copy = dir.path().join("tokens-copy");
+    copy_dir(&tokens, &tokens_copy);
     Fixture {
         _dir: dir,
         ctx,
         slot,
-        tokens,
+        tokens_copy,
         ec_chain_file,
         rsa_cert_file,
         ca_der,
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create copy");
+    for entry in std::fs::read_dir(from).expect("read token folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy token file");
+        }
     }
 }
 
@@ -474,6 +491,10 @@ fn one_signer_is_shared_between_threads() {
 #[test]
 fn private_keys_are_sensitive_and_not_extractable() {
     let ctx = &fixture().ctx;
+    // SoftHSM2 rewrites the token file on a first C_Login, and a concurrent read from another
+    // thread then fails (CKR_GENERAL_ERROR). `Pkcs11Signer::open` serializes its logins; with a
+    // signer alive the token stays logged in, so the login below does not write.
+    let _logged_in = Pkcs11Signer::open(rsa_config(Algorithm::Rs256)).expect("open");
     let session = ctx.open_ro_session(fixture().slot).expect("session");
     match session.login(UserType::User, Some(&AuthPin::from(USER_PIN))) {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
@@ -677,7 +698,7 @@ fn key_without_certificate_on_token_is_certificate_not_found() {
 const CHILD_CONF_ENV: &str = "EDOC_TEST_PKCS11_CHILD_CONF";
 
 /// SOFTHSM2_CONF is read once per process, so the token with a reduced mechanism list is opened
-/// by a child run of this same test binary, over the same token folder, where SoftHSM2's
+/// by a child run of this same test binary, over a copy of the token folder, where SoftHSM2's
 /// `slots.mechanisms` lists every signing mechanism but CKM_SHA256_RSA_PKCS_PSS. (SoftHSM 2.6.1
 /// ignored the documented `-CKM_...` exclusion form here, so the list is positive.)
 #[test]
@@ -712,7 +733,7 @@ fn mechanism_missing_from_the_token_list_is_mechanism_unsupported() {
         format!(
             "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n\
              slots.mechanisms = CKM_SHA256_RSA_PKCS,CKM_ECDSA,CKM_RSA_PKCS\n",
-            f.tokens.display()
+            f.tokens_copy.display()
         ),
     )
     .expect("reduced config");
@@ -731,4 +752,68 @@ fn mechanism_missing_from_the_token_list_is_mechanism_unsupported() {
         "child failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Collects every tracing event and span field as text, to check what the signer logs.
+struct CaptureLog(&'static std::sync::Mutex<String>);
+
+/// Everything every test of this process logged, collected by a global subscriber: a
+/// thread-scoped one (`with_default`) misses events when other threads hit the callsites first.
+static LOG: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+struct FieldsToText<'a>(&'a mut String);
+
+impl tracing::field::Visit for FieldsToText<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        let _ = write!(self.0, "{}={value:?} ", field.name());
+    }
+}
+
+impl tracing::Subscriber for CaptureLog {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        span.record(&mut FieldsToText(&mut self.0.lock().unwrap()));
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut FieldsToText(&mut self.0.lock().unwrap()));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut log = self.0.lock().unwrap();
+        event.record(&mut FieldsToText(&mut log));
+        log.push('\n');
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn debug_log_names_module_token_key_and_mechanism_but_never_the_pin() {
+    // The log checked is the whole process's so far, including this test's own calls below.
+    fixture();
+    {
+        let mut cfg = rsa_config(Algorithm::Ps256);
+        cfg.pin = PinSource::Callback(Box::new(|| Some(Pin::new(USER_PIN.to_owned()))));
+        let signer = Pkcs11Signer::open(cfg).expect("open");
+        Signer::sign(&signer, SIGNING_INPUT).expect("sign");
+        let cfg = Pkcs11Config {
+            module: PathBuf::from(MODULE),
+            token: TokenSelector::Label(PIN_TOKEN.to_owned()),
+            pin: PinSource::Callback(Box::new(|| Some(Pin::new("wrong-pin-4242".to_owned())))),
+            key: KeySelector::Label(RSA_LABEL.to_owned()),
+            certificates: CertificateSource::Token,
+            algorithm: None,
+        };
+        assert!(matches!(open_err(cfg), Pkcs11Error::WrongPin { .. }));
+    }
+    let log = LOG.lock().unwrap().clone();
+    for expected in [MODULE, TOKEN, RSA_LABEL, "CKM_SHA256_RSA_PKCS_PSS", "PS256"] {
+        assert!(log.contains(expected), "log lacks {expected}:\n{log}");
+    }
+    assert!(!log.contains(USER_PIN), "PIN in log:\n{log}");
+    assert!(!log.contains("wrong-pin-4242"), "PIN in log:\n{log}");
 }

@@ -413,6 +413,9 @@ impl Pkcs11Signer {
     /// Opens the module, logs in to the token, finds the key and its certificate chain, and
     /// checks that the end-entity certificate carries the key's public key.
     ///
+    /// Opens are serialized within the process (a PIN callback that prompts holds back other
+    /// opens until it returns); signing is not.
+    ///
     /// Calling it several times in one process with the same module is fine: an already
     /// initialized module is reused, and a token already logged in by this process stays so
     /// (PKCS#11 login state is per application and token, v2.40 §5.6).
@@ -425,6 +428,13 @@ impl Pkcs11Signer {
             certificates,
             algorithm,
         } = config;
+        // Opens are serialized within the process: C_Login rewrites the token's state on some
+        // modules (SoftHSM2's file store), and a concurrent C_GetTokenInfo or C_Login from
+        // another thread then fails with CKR_GENERAL_ERROR. Signing runs in parallel.
+        static OPEN: Mutex<()> = Mutex::new(());
+        let _serial = OPEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         tracing::debug!(module = %module.display(), "opening PKCS#11 module");
         let context = load_module(&module)?;
         let (slot, token_label) = select_token(&context, &token)?;
