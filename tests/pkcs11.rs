@@ -43,8 +43,13 @@ const EC_ID: &[u8] = &[0x02];
 const OTHER_RSA_LABEL: &str = "other-rsa";
 const OTHER_RSA_ID: &[u8] = &[0x03];
 
-/// DER of the P-256 curve OID, for CKA_EC_PARAMS.
+const P384_LABEL: &str = "seal-p384";
+const P384_ID: &[u8] = &[0x04];
+
+/// DER of the P-256 curve OID (1.2.840.10045.3.1.7), for CKA_EC_PARAMS.
 const P256_PARAMS: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+/// DER of the P-384 curve OID (1.3.132.0.34).
+const P384_PARAMS: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -59,6 +64,8 @@ struct Fixture {
     tokens_copy: PathBuf,
     /// The EC leaf certificate then the CA certificate, PEM.
     ec_chain_file: PathBuf,
+    /// The P-384 leaf certificate, PEM.
+    p384_cert_file: PathBuf,
     /// The RSA leaf certificate, DER (also stored on the token).
     rsa_cert_file: PathBuf,
     ca_der: Vec<u8>,
@@ -116,12 +123,28 @@ fn build_fixture() -> Fixture {
     let issuer = Issuer::new(ca_params, ca_key);
 
     let rsa_public = generate_rsa(&session, RSA_LABEL, RSA_ID);
-    let ec_public = generate_ec(&session, EC_LABEL, EC_ID);
+    let ec_public = generate_ec(
+        &session,
+        EC_LABEL,
+        EC_ID,
+        P256_PARAMS,
+        &rcgen::PKCS_ECDSA_P256_SHA256,
+    );
+    let p384_public = generate_ec(
+        &session,
+        P384_LABEL,
+        P384_ID,
+        P384_PARAMS,
+        &rcgen::PKCS_ECDSA_P384_SHA384,
+    );
     generate_rsa(&session, OTHER_RSA_LABEL, OTHER_RSA_ID);
 
     let rsa_cert = leaf_params("Nguyen Van A (illustrative)")
         .signed_by(&rsa_public, &issuer)
         .expect("RSA leaf");
+    let p384_cert = leaf_params("Department seal P-384 (illustrative)")
+        .signed_by(&p384_public, &issuer)
+        .expect("P-384 leaf");
     let ec_cert = leaf_params("Agency seal 000.00.05.H57 (illustrative)")
         .signed_by(&ec_public, &issuer)
         .expect("EC leaf");
@@ -144,6 +167,8 @@ fn build_fixture() -> Fixture {
 
     let rsa_cert_file = dir.path().join("person-rsa.der");
     std::fs::write(&rsa_cert_file, rsa_cert.der()).expect("write RSA certificate");
+    let p384_cert_file = dir.path().join("seal-p384.pem");
+    std::fs::write(&p384_cert_file, p384_cert.pem()).expect("write P-384 certificate");
     let ec_chain_file = dir.path().join("seal-ec-chain.pem");
     std::fs::write(
         &ec_chain_file,
@@ -160,6 +185,7 @@ fn build_fixture() -> Fixture {
         slot,
         tokens_copy,
         ec_chain_file,
+        p384_cert_file,
         rsa_cert_file,
         ca_der,
     }
@@ -297,11 +323,17 @@ fn generate_rsa(session: &Session, label: &str, id: &[u8]) -> TokenKey {
     }
 }
 
-fn generate_ec(session: &Session, label: &str, id: &[u8]) -> TokenKey {
+fn generate_ec(
+    session: &Session,
+    label: &str,
+    id: &[u8],
+    curve: &[u8],
+    alg: &'static SignatureAlgorithm,
+) -> TokenKey {
     let public_template = [
         Attribute::Token(true),
         Attribute::Verify(true),
-        Attribute::EcParams(P256_PARAMS.to_vec()),
+        Attribute::EcParams(curve.to_vec()),
         Attribute::Label(label.as_bytes().to_vec()),
         Attribute::Id(id.to_vec()),
     ];
@@ -318,15 +350,16 @@ fn generate_ec(session: &Session, label: &str, id: &[u8]) -> TokenKey {
     let Some(Attribute::EcPoint(wrapped)) = attrs.into_iter().next() else {
         panic!("no CKA_EC_POINT");
     };
-    // SoftHSM2 wraps the 65-byte point in a DER OCTET STRING: 04 41 <point>.
+    // SoftHSM2 wraps the point (65 bytes for P-256, 97 for P-384) in a DER OCTET STRING.
+    assert_eq!(wrapped[0], 0x04, "CKA_EC_POINT is an OCTET STRING");
     assert_eq!(
-        &wrapped[..2],
-        &[0x04, 0x41],
-        "CKA_EC_POINT is an OCTET STRING"
+        usize::from(wrapped[1]),
+        wrapped.len() - 2,
+        "short-form length"
     );
     TokenKey {
         der: wrapped[2..].to_vec(),
-        alg: &rcgen::PKCS_ECDSA_P256_SHA256,
+        alg,
     }
 }
 
@@ -359,6 +392,17 @@ fn config(
     certificates: CertificateSource,
     alg: Option<Algorithm>,
 ) -> Pkcs11Config {
+    // SOFTHSM2_CONF must be set before anything initializes the module in this process.
+    fixture();
+    config_without_fixture(key, certificates, alg)
+}
+
+/// For the child process, which has its own SOFTHSM2_CONF and must not build a fixture.
+fn config_without_fixture(
+    key: KeySelector,
+    certificates: CertificateSource,
+    alg: Option<Algorithm>,
+) -> Pkcs11Config {
     Pkcs11Config {
         module: PathBuf::from(MODULE),
         token: TokenSelector::Label(TOKEN.to_owned()),
@@ -386,7 +430,7 @@ fn ec_config(alg: Option<Algorithm>) -> Pkcs11Config {
 }
 
 /// Verifies a JWS-form signature the way the JWS verifier will: ring over the leaf's SPKI key.
-fn verify_with_ring(signer: &dyn Signer, message: &[u8], signature: &[u8]) {
+fn ring_verifies(signer: &dyn Signer, message: &[u8], signature: &[u8]) -> bool {
     let leaf = signer.certificate_chain().first().expect("leaf");
     let (_, cert) = X509Certificate::from_der(leaf).expect("leaf parses");
     let key = cert.public_key().subject_public_key.data.to_vec();
@@ -394,30 +438,28 @@ fn verify_with_ring(signer: &dyn Signer, message: &[u8], signature: &[u8]) {
         Algorithm::Rs256 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
         Algorithm::Ps256 => &ring::signature::RSA_PSS_2048_8192_SHA256,
         Algorithm::Es256 => &ring::signature::ECDSA_P256_SHA256_FIXED,
+        Algorithm::Es384 => &ring::signature::ECDSA_P384_SHA384_FIXED,
         other => panic!("no verifier for {other} in this test"),
     };
     ring::signature::UnparsedPublicKey::new(alg, key)
         .verify(message, signature)
-        .expect("signature verifies against the certificate key");
+        .is_ok()
 }
 
 const SIGNING_INPUT: &[u8] = b"eyJhbGciOiJQUzI1NiJ9.";
 
-fn sign_and_verify(signer: &Pkcs11Signer) {
+/// Signs through the `Signer` trait; the signature verifies, and not over another message.
+fn sign_and_verify(signer: &Pkcs11Signer) -> Vec<u8> {
     let signature = Signer::sign(signer, SIGNING_INPUT).expect("token signs");
-    verify_with_ring(signer, SIGNING_INPUT, &signature);
-    // A changed message must not verify: the check above is not vacuous.
-    let leaf = &signer.certificate_chain()[0];
-    let (_, cert) = X509Certificate::from_der(leaf).unwrap();
-    let key = cert.public_key().subject_public_key.data.to_vec();
-    let alg: &dyn ring::signature::VerificationAlgorithm = match signer.algorithm() {
-        Algorithm::Rs256 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-        Algorithm::Ps256 => &ring::signature::RSA_PSS_2048_8192_SHA256,
-        _ => &ring::signature::ECDSA_P256_SHA256_FIXED,
-    };
-    assert!(ring::signature::UnparsedPublicKey::new(alg, key)
-        .verify(b"eyJhbGciOiJQUzI1NiJ9.x", &signature)
-        .is_err());
+    assert!(
+        ring_verifies(signer, SIGNING_INPUT, &signature),
+        "signature does not verify"
+    );
+    assert!(
+        !ring_verifies(signer, b"eyJhbGciOiJQUzI1NiJ9.x", &signature),
+        "signature verifies over another message"
+    );
+    signature
 }
 
 fn open_err(config: Pkcs11Config) -> Pkcs11Error {
@@ -459,9 +501,8 @@ fn es256_by_key_id_with_chain_from_pem_file_verifies_with_ring() {
     let chain = signer.certificate_chain();
     assert_eq!(chain.len(), 2);
     assert_eq!(chain[1].as_ref(), fixture().ca_der.as_slice());
-    let signature = Signer::sign(&signer, SIGNING_INPUT).expect("token signs");
+    let signature = sign_and_verify(&signer);
     assert_eq!(signature.len(), 64, "ES256 is r||s");
-    sign_and_verify(&signer);
 }
 
 #[test]
@@ -480,7 +521,9 @@ fn one_signer_is_shared_between_threads() {
     let handles: Vec<_> = (0..4)
         .map(|_| {
             let signer = signer.clone();
-            std::thread::spawn(move || sign_and_verify(&signer))
+            std::thread::spawn(move || {
+                sign_and_verify(&signer);
+            })
         })
         .collect();
     for h in handles {
@@ -706,8 +749,16 @@ fn mechanism_missing_from_the_token_list_is_mechanism_unsupported() {
     if let Ok(conf) = std::env::var(CHILD_CONF_ENV) {
         std::env::set_var("SOFTHSM2_CONF", conf);
         let pin = || PinSource::Callback(Box::new(|| Some(Pin::new(USER_PIN.to_owned()))));
-        let mut cfg = rsa_config(Algorithm::Ps256);
-        cfg.pin = pin();
+        let rsa = |alg| {
+            let mut cfg = config_without_fixture(
+                KeySelector::Label(RSA_LABEL.to_owned()),
+                CertificateSource::Token,
+                Some(alg),
+            );
+            cfg.pin = pin();
+            cfg
+        };
+        let cfg = rsa(Algorithm::Ps256);
         match open_err(cfg) {
             Pkcs11Error::MechanismUnsupported {
                 mechanism,
@@ -721,8 +772,7 @@ fn mechanism_missing_from_the_token_list_is_mechanism_unsupported() {
             other => panic!("expected MechanismUnsupported, got {other:?}"),
         }
         // Only PSS was hidden: RS256 on the same key still signs.
-        let mut cfg = rsa_config(Algorithm::Rs256);
-        cfg.pin = pin();
+        let cfg = rsa(Algorithm::Rs256);
         sign_and_verify(&Pkcs11Signer::open(cfg).expect("RS256 still available"));
         return;
     }
@@ -816,4 +866,42 @@ fn debug_log_names_module_token_key_and_mechanism_but_never_the_pin() {
     }
     assert!(!log.contains(USER_PIN), "PIN in log:\n{log}");
     assert!(!log.contains("wrong-pin-4242"), "PIN in log:\n{log}");
+}
+
+#[test]
+fn es384_on_a_p384_key_verifies_with_ring() {
+    let cfg = config(
+        KeySelector::Label(P384_LABEL.to_owned()),
+        CertificateSource::Files(vec![fixture().p384_cert_file.clone()]),
+        None,
+    );
+    let signer = Pkcs11Signer::open(cfg).expect("open");
+    assert_eq!(
+        signer.algorithm(),
+        Algorithm::Es384,
+        "P-384 key defaults to ES384"
+    );
+    let signature = sign_and_verify(&signer);
+    assert_eq!(signature.len(), 96, "ES384 is r||s");
+}
+
+#[test]
+fn unreadable_or_unparsable_certificate_files_are_certificate_unreadable() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let garbage = dir.path().join("garbage.der");
+    std::fs::write(&garbage, b"\x30\x03not a certificate").expect("write");
+    for file in [dir.path().join("missing.pem"), garbage] {
+        let cfg = config(
+            KeySelector::Label(RSA_LABEL.to_owned()),
+            CertificateSource::Files(vec![file.clone()]),
+            Some(Algorithm::Rs256),
+        );
+        match open_err(cfg) {
+            Pkcs11Error::CertificateUnreadable { .. } => {}
+            other => panic!(
+                "{}: expected CertificateUnreadable, got {other:?}",
+                file.display()
+            ),
+        }
+    }
 }
