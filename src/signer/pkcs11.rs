@@ -388,6 +388,24 @@ enum TokenPublicKey {
 ///
 /// The session stays open and logged in for the signer's lifetime, behind a mutex, so one signer
 /// can be shared between threads (one signature at a time on the token).
+///
+/// ```no_run
+/// use edoc::{CertificateSource, KeySelector, PinSource, Pkcs11Config, Pkcs11Signer, Signer, TokenSelector};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let signer = Pkcs11Signer::open(Pkcs11Config {
+///     module: "/usr/lib/softhsm/libsofthsm2.so".into(),
+///     token: TokenSelector::Label("Nguyen Van A".into()),
+///     pin: PinSource::Env("EDOC_PIN".into()),
+///     key: KeySelector::Label("person-rsa".into()),
+///     certificates: CertificateSource::Token,
+///     algorithm: None, // PS256 for an RSA key
+/// })?;
+/// let signature = signer.sign(b"eyJhbGciOiJQUzI1NiJ9.")?;
+/// # let _ = signature;
+/// # Ok(())
+/// # }
+/// ```
 pub struct Pkcs11Signer {
     algorithm: Algorithm,
     chain: Vec<CertificateDer<'static>>,
