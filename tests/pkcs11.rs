@@ -43,6 +43,7 @@ const EC_ID: &[u8] = &[0x02];
 const OTHER_RSA_LABEL: &str = "other-rsa";
 const OTHER_RSA_ID: &[u8] = &[0x03];
 
+const ED25519_LABEL: &str = "ed25519";
 const P384_LABEL: &str = "seal-p384";
 const P384_ID: &[u8] = &[0x04];
 
@@ -138,6 +139,19 @@ fn build_fixture() -> Fixture {
         &rcgen::PKCS_ECDSA_P384_SHA384,
     );
     generate_rsa(&session, OTHER_RSA_LABEL, OTHER_RSA_ID);
+    // An Ed25519 key (RFC 8410 OID 1.3.101.112): a key type the signer does not use.
+    session
+        .generate_key_pair(
+            &Mechanism::EccEdwardsKeyPairGen,
+            &[
+                Attribute::Token(true),
+                Attribute::Verify(true),
+                Attribute::EcParams(vec![0x06, 0x03, 0x2b, 0x65, 0x70]),
+                Attribute::Label(ED25519_LABEL.as_bytes().to_vec()),
+            ],
+            &private_template(ED25519_LABEL, &[0x05]),
+        )
+        .expect("Ed25519 key pair on the token");
 
     let rsa_cert = leaf_params("Nguyen Van A (illustrative)")
         .signed_by(&rsa_public, &issuer)
@@ -903,5 +917,25 @@ fn unreadable_or_unparsable_certificate_files_are_certificate_unreadable() {
                 file.display()
             ),
         }
+    }
+}
+
+#[test]
+fn ed25519_key_is_an_unsupported_key_type_and_eddsa_a_mismatch() {
+    let key = || KeySelector::Label(ED25519_LABEL.to_owned());
+    match open_err(config(key(), CertificateSource::Token, None)) {
+        Pkcs11Error::UnsupportedKeyType { key, token, .. } => {
+            assert!(key.contains(ED25519_LABEL));
+            assert_eq!(token, TOKEN);
+        }
+        other => panic!("expected UnsupportedKeyType, got {other:?}"),
+    }
+    match open_err(config(
+        key(),
+        CertificateSource::Token,
+        Some(Algorithm::EdDsa),
+    )) {
+        Pkcs11Error::AlgorithmMismatch { algorithm, .. } => assert_eq!(algorithm, Algorithm::EdDsa),
+        other => panic!("expected AlgorithmMismatch, got {other:?}"),
     }
 }

@@ -507,13 +507,23 @@ impl Pkcs11Signer {
         tracing::debug!(key = %key_words, "found private key");
 
         let kind = key_kind(&session, private)?;
-        let algorithm =
-            choose_algorithm(algorithm, kind).ok_or_else(|| Pkcs11Error::AlgorithmMismatch {
-                algorithm: algorithm.unwrap_or(Algorithm::EdDsa),
-                key: key_words.clone(),
-                token: token_label.clone(),
-                key_type: kind.to_string(),
-            })?;
+        tracing::debug!(key = %key_words, key_type = %kind, "key type");
+        let Some(algorithm) = choose_algorithm(algorithm, kind) else {
+            return Err(match algorithm {
+                // No default: the key is neither RSA nor a supported curve.
+                None => Pkcs11Error::UnsupportedKeyType {
+                    key: key_words,
+                    token: token_label,
+                    key_type: kind.to_string(),
+                },
+                Some(requested) => Pkcs11Error::AlgorithmMismatch {
+                    algorithm: requested,
+                    key: key_words,
+                    token: token_label,
+                    key_type: kind.to_string(),
+                },
+            });
+        };
         let needed = required_mechanism(algorithm);
         let supported = context
             .get_mechanism_list(slot)
