@@ -54,4 +54,10 @@ pub use trust::{
     OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
     RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
     ValidatedChain, ValidationTimeMode, ValidationTimes,
+
+// PKCS#11 tokens (feature `pkcs11`).
+#[cfg(feature = "pkcs11")]
+pub use signer::{
+    CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
+    TokenSelector,
 };
