@@ -15,3 +15,19 @@ pub use org::{OrgId, OrgIdError, OrgLevel};
 mod jades;
 
 pub use jades::{Commitment, JwsSignature};
+
+// Routing (issue 4): the directory, status messages, the routing table and mailbox stores.
+mod route;
+mod status;
+
+pub use org::{Agency, AgencyKind, Directory, DirectoryError, DirectoryLimits, Group};
+
+pub use route::{
+    Committed, Delivery, DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, NewDelivery,
+    NewOutboxEntry, NewTracking, OutboxEntry, OutboxId, Overdue, PayloadKind, RouteError,
+    RoutePattern, RoutingTable, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
+    UrgencyRank,
+};
+pub use status::{
+    Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
+};
