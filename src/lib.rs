@@ -20,7 +20,7 @@ pub use jades::{Commitment, JwsSignature};
 mod route;
 mod status;
 
-pub use org::{Agency, AgencyKind, Directory, DirectoryError, DirectoryLimits, Group};
+pub use org::{AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits};
 
 pub use route::{
     Committed, Delivery, DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, NewDelivery,

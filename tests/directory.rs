@@ -1,13 +1,15 @@
 //! The directory: sample contents, groups, certificates, and the strict JSON form.
 
-use edoc::{Agency, AgencyKind, Directory, DirectoryError, DirectoryLimits, Group, OrgId};
+use edoc::{
+    AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits, OrgId,
+};
 
 fn id(s: &str) -> OrgId {
     s.parse().unwrap()
 }
 
-fn agency(code: &str, name: &str) -> Agency {
-    Agency::new(id(code), AgencyKind::Other, name, name)
+fn agency(code: &str, name: &str) -> AgencyRecord {
+    AgencyRecord::new(id(code), AgencyKind::Other, name, name)
 }
 
 /// A directory with four agencies under one root, for group tests.
@@ -66,12 +68,17 @@ fn group_expansion_is_deduplicated_in_first_seen_order() {
         id("000.00.02.H57"),
         id("000.00.03.H57"),
     );
-    d.add_group(Group::new("a", vec![u1, u2], vec![])).unwrap();
-    d.add_group(Group::new("b", vec![u2, u3], vec!["a".into()]))
+    d.add_group(AgencyGroup::new("a", vec![u1, u2], vec![]))
+        .unwrap();
+    d.add_group(AgencyGroup::new("b", vec![u2, u3], vec!["a".into()]))
         .unwrap();
     // A diamond: c reaches a directly and through b.
-    d.add_group(Group::new("c", vec![u3], vec!["b".into(), "a".into()]))
-        .unwrap();
+    d.add_group(AgencyGroup::new(
+        "c",
+        vec![u3],
+        vec!["b".into(), "a".into()],
+    ))
+    .unwrap();
     assert_eq!(d.expand_group("a").unwrap(), vec![u1, u2]);
     assert_eq!(d.expand_group("b").unwrap(), vec![u2, u3, u1]);
     assert_eq!(d.expand_group("c").unwrap(), vec![u3, u2, u1]);
@@ -85,14 +92,14 @@ fn group_expansion_is_deduplicated_in_first_seen_order() {
 fn group_may_only_name_earlier_groups_so_cycles_cannot_form() {
     let mut d = four();
     assert_eq!(
-        d.add_group(Group::new("a", vec![], vec!["a".into()])),
+        d.add_group(AgencyGroup::new("a", vec![], vec!["a".into()])),
         Err(DirectoryError::UnknownSubgroup {
             group: "a".into(),
             member: "a".into()
         })
     );
     assert_eq!(
-        d.add_group(Group::new("a", vec![], vec!["b".into()])),
+        d.add_group(AgencyGroup::new("a", vec![], vec!["b".into()])),
         Err(DirectoryError::UnknownSubgroup {
             group: "a".into(),
             member: "b".into()
@@ -109,14 +116,14 @@ fn group_nesting_past_the_limit_is_refused() {
     };
     let mut d = Directory::with_limits(limits);
     d.add_agency(agency("000.00.00.H57", "root")).unwrap();
-    d.add_group(Group::new("g1", vec![id("000.00.00.H57")], vec![]))
+    d.add_group(AgencyGroup::new("g1", vec![id("000.00.00.H57")], vec![]))
         .unwrap();
-    d.add_group(Group::new("g2", vec![], vec!["g1".into()]))
+    d.add_group(AgencyGroup::new("g2", vec![], vec!["g1".into()]))
         .unwrap();
-    d.add_group(Group::new("g3", vec![], vec!["g2".into()]))
+    d.add_group(AgencyGroup::new("g3", vec![], vec!["g2".into()]))
         .unwrap();
     assert_eq!(
-        d.add_group(Group::new("g4", vec![], vec!["g3".into()])),
+        d.add_group(AgencyGroup::new("g4", vec![], vec!["g3".into()])),
         Err(DirectoryError::GroupTooDeep {
             group: "g4".into(),
             depth: 4,
@@ -130,7 +137,7 @@ fn group_nesting_past_the_limit_is_refused() {
 fn group_of_an_unknown_agency_is_refused() {
     let mut d = four();
     assert_eq!(
-        d.add_group(Group::new("x", vec![id("000.00.09.H57")], vec![])),
+        d.add_group(AgencyGroup::new("x", vec![id("000.00.09.H57")], vec![])),
         Err(DirectoryError::UnknownMember {
             group: "x".into(),
             agency: id("000.00.09.H57")
@@ -144,7 +151,7 @@ fn group_names_cannot_pass_for_agency_codes_or_differ_by_case() {
     for bad in ["000.00.01.H57", "Communes", "", "-x", "a b"] {
         assert!(
             matches!(
-                d.add_group(Group::new(bad, vec![], vec![])),
+                d.add_group(AgencyGroup::new(bad, vec![], vec![])),
                 Err(DirectoryError::InvalidName { .. })
             ),
             "{bad:?} accepted"
@@ -215,7 +222,7 @@ fn names_must_be_present_short_and_printable() {
         (&*"x".repeat(257), "it is too long"),
     ];
     for (name, reason) in cases {
-        match d.add_agency(Agency::new(
+        match d.add_agency(AgencyRecord::new(
             id("000.00.00.H57"),
             AgencyKind::Other,
             name,

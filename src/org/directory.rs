@@ -56,8 +56,8 @@ impl fmt::Display for AgencyKind {
 /// One agency (cơ quan) in the directory.
 ///
 /// ```
-/// use edoc::{Agency, AgencyKind};
-/// let a = Agency::new(
+/// use edoc::{AgencyRecord, AgencyKind};
+/// let a = AgencyRecord::new(
 ///     "000.00.00.H57".parse().unwrap(),
 ///     AgencyKind::CityPeoplesCommittee,
 ///     "Hue City People's Committee",
@@ -66,7 +66,7 @@ impl fmt::Display for AgencyKind {
 /// assert_eq!(a.parent(), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Agency {
+pub struct AgencyRecord {
     id: OrgId,
     kind: AgencyKind,
     name: String,
@@ -75,7 +75,7 @@ pub struct Agency {
     certificates: Vec<Fingerprint>,
 }
 
-impl Agency {
+impl AgencyRecord {
     /// A new agency with no parent and no certificates. Names are checked when the agency is
     /// added to a [`Directory`].
     pub fn new(
@@ -83,8 +83,8 @@ impl Agency {
         kind: AgencyKind,
         name: impl Into<String>,
         name_vi: impl Into<String>,
-    ) -> Agency {
-        Agency {
+    ) -> AgencyRecord {
+        AgencyRecord {
             id,
             kind,
             name: name.into(),
@@ -95,7 +95,7 @@ impl Agency {
     }
 
     /// The same agency with its parent ("organization in charge", cơ quan chủ quản).
-    pub fn with_parent(mut self, parent: OrgId) -> Agency {
+    pub fn with_parent(mut self, parent: OrgId) -> AgencyRecord {
         self.parent = Some(parent);
         self
     }
@@ -136,17 +136,17 @@ impl Agency {
 /// A group lists agencies and other groups. A group may only name groups added before it, so
 /// groups can never form a cycle, and nesting is bounded by [`DirectoryLimits::max_group_depth`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
+pub struct AgencyGroup {
     name: String,
     agencies: Vec<OrgId>,
     groups: Vec<String>,
 }
 
-impl Group {
+impl AgencyGroup {
     /// A group of agencies and earlier groups. The name is checked when the group is added to
     /// a [`Directory`]: 1 to 64 characters of `a-z`, `0-9` and `-`, starting with a letter.
-    pub fn new(name: impl Into<String>, agencies: Vec<OrgId>, groups: Vec<String>) -> Group {
-        Group {
+    pub fn new(name: impl Into<String>, agencies: Vec<OrgId>, groups: Vec<String>) -> AgencyGroup {
+        AgencyGroup {
             name: name.into(),
             agencies,
             groups,
@@ -327,9 +327,9 @@ pub enum DirectoryError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directory {
     limits: DirectoryLimits,
-    agencies: Vec<Agency>,
+    agencies: Vec<AgencyRecord>,
     by_id: HashMap<OrgId, usize>,
-    groups: Vec<Group>,
+    groups: Vec<AgencyGroup>,
     by_group: HashMap<String, usize>,
     // Nesting depth of each group: 1 for a group of agencies only.
     depth: Vec<usize>,
@@ -431,7 +431,7 @@ impl Directory {
 
     /// Adds an agency. Its parent, if any, must already be in the directory; its certificates
     /// must not repeat.
-    pub fn add_agency(&mut self, agency: Agency) -> Result<(), DirectoryError> {
+    pub fn add_agency(&mut self, agency: AgencyRecord) -> Result<(), DirectoryError> {
         let limits = self.limits;
         if self.agencies.len() >= limits.max_agencies {
             return Err(DirectoryError::TooMany {
@@ -520,7 +520,7 @@ impl Directory {
 
     /// Adds a group. Every agency it lists must be in the directory, and every group it lists
     /// must have been added before it.
-    pub fn add_group(&mut self, group: Group) -> Result<(), DirectoryError> {
+    pub fn add_group(&mut self, group: AgencyGroup) -> Result<(), DirectoryError> {
         let limits = self.limits;
         if self.groups.len() >= limits.max_groups {
             return Err(DirectoryError::TooMany {
@@ -572,22 +572,22 @@ impl Directory {
     }
 
     /// The agency with this code.
-    pub fn agency(&self, id: &OrgId) -> Option<&Agency> {
+    pub fn agency(&self, id: &OrgId) -> Option<&AgencyRecord> {
         self.by_id.get(id).and_then(|&i| self.agencies.get(i))
     }
 
     /// Every agency, in the order added.
-    pub fn agencies(&self) -> &[Agency] {
+    pub fn agencies(&self) -> &[AgencyRecord] {
         &self.agencies
     }
 
     /// The group with this name.
-    pub fn group(&self, name: &str) -> Option<&Group> {
+    pub fn group(&self, name: &str) -> Option<&AgencyGroup> {
         self.by_group.get(name).and_then(|&i| self.groups.get(i))
     }
 
     /// Every group, in the order added.
-    pub fn groups(&self) -> &[Group] {
+    pub fn groups(&self) -> &[AgencyGroup] {
         &self.groups
     }
 
@@ -608,7 +608,7 @@ impl Directory {
     // expanded once, so a diamond of groups costs no more than a tree.
     fn expand_into<'a>(
         &'a self,
-        group: &'a Group,
+        group: &'a AgencyGroup,
         out: &mut Vec<OrgId>,
         seen_agencies: &mut HashSet<OrgId>,
         seen_groups: &mut HashSet<&'a str>,
@@ -679,7 +679,7 @@ impl Directory {
                     value: clip(c, 80),
                 })?);
             }
-            dir.add_agency(Agency {
+            dir.add_agency(AgencyRecord {
                 id: a.id,
                 kind: a.kind,
                 name: a.name,
@@ -689,7 +689,7 @@ impl Directory {
             })?;
         }
         for g in file.groups {
-            dir.add_group(Group {
+            dir.add_group(AgencyGroup {
                 name: g.name,
                 agencies: g.agencies,
                 groups: g.groups,
@@ -705,7 +705,7 @@ impl Directory {
             agencies: self
                 .agencies
                 .iter()
-                .map(|a| AgencyEntry {
+                .map(|a| AgencyJson {
                     id: a.id,
                     kind: a.kind,
                     name: a.name.clone(),
@@ -717,7 +717,7 @@ impl Directory {
             groups: self
                 .groups
                 .iter()
-                .map(|g| GroupEntry {
+                .map(|g| GroupJson {
                     name: g.name.clone(),
                     agencies: g.agencies.clone(),
                     groups: g.groups.clone(),
@@ -756,37 +756,37 @@ impl Directory {
         }
         let city = id("000.00.00.H57");
         let mut d = Directory::new();
-        let mut add = |a: Agency| {
+        let mut add = |a: AgencyRecord| {
             d.add_agency(a)
                 .unwrap_or_else(|e| unreachable!("sample directory: {e}"))
         };
-        add(Agency::new(
+        add(AgencyRecord::new(
             city,
             AgencyKind::CityPeoplesCommittee,
             "Hue City People's Committee",
             "UBND thành phố Huế",
         ));
-        add(Agency::new(
+        add(AgencyRecord::new(
             id("000.00.01.H57"),
             AgencyKind::Office,
             "Office of the Hue City People's Committee",
             "Văn phòng UBND thành phố Huế",
         )
         .with_parent(city));
-        add(Agency::new(
+        add(AgencyRecord::new(
             id("000.00.02.H57"),
             AgencyKind::PartyCommittee,
             "Hue City Party Committee",
             "Thành ủy Huế",
         ));
-        add(Agency::new(
+        add(AgencyRecord::new(
             id("000.00.05.H57"),
             AgencyKind::Department,
             "Department of Finance",
             "Sở Tài chính thành phố Huế",
         )
         .with_parent(city));
-        add(Agency::new(
+        add(AgencyRecord::new(
             id("000.00.06.H57"),
             AgencyKind::Department,
             "Department of Agriculture and Environment",
@@ -795,14 +795,14 @@ impl Directory {
         .with_parent(city));
         for n in 1..=5 {
             let commune = id(&format!("000.00.4{n}.H57"));
-            add(Agency::new(
+            add(AgencyRecord::new(
                 commune,
                 AgencyKind::CommunePeoplesCommittee,
                 format!("A Luoi {n} Commune People's Committee"),
                 format!("UBND xã A Lưới {n}"),
             )
             .with_parent(city));
-            add(Agency::new(
+            add(AgencyRecord::new(
                 id(&format!("000.01.4{n}.H57")),
                 AgencyKind::PublicServiceCenter,
                 format!("A Luoi {n} Commune Public Administration Service Center"),
@@ -810,7 +810,7 @@ impl Directory {
             )
             .with_parent(commune));
         }
-        add(Agency::new(
+        add(AgencyRecord::new(
             id("000.00.00.G09"),
             AgencyKind::Ministry,
             "Ministry of Home Affairs",
@@ -819,9 +819,9 @@ impl Directory {
         let communes: Vec<OrgId> = (1..=5).map(|n| id(&format!("000.00.4{n}.H57"))).collect();
         let centers: Vec<OrgId> = (1..=5).map(|n| id(&format!("000.01.4{n}.H57"))).collect();
         for g in [
-            Group::new("communes", communes, vec![]),
-            Group::new("service-centers", centers, vec![]),
-            Group::new(
+            AgencyGroup::new("communes", communes, vec![]),
+            AgencyGroup::new("service-centers", centers, vec![]),
+            AgencyGroup::new(
                 "city-departments",
                 vec![id("000.00.05.H57"), id("000.00.06.H57")],
                 vec![],
@@ -840,13 +840,13 @@ impl Directory {
 #[serde(deny_unknown_fields)]
 struct DirectoryFile {
     version: u32,
-    agencies: Vec<AgencyEntry>,
-    groups: Vec<GroupEntry>,
+    agencies: Vec<AgencyJson>,
+    groups: Vec<GroupJson>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AgencyEntry {
+struct AgencyJson {
     id: OrgId,
     kind: AgencyKind,
     name: String,
@@ -859,7 +859,7 @@ struct AgencyEntry {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct GroupEntry {
+struct GroupJson {
     name: String,
     #[serde(default)]
     agencies: Vec<OrgId>,

@@ -3,5 +3,7 @@
 mod directory;
 mod id;
 
-pub use directory::{Agency, AgencyKind, Directory, DirectoryError, DirectoryLimits, Group};
+pub use directory::{
+    AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits,
+};
 pub use id::{OrgId, OrgIdError, OrgLevel};
