@@ -275,7 +275,7 @@ pub struct Staff {
 /// assert_eq!(StatusMessage::from_json(&json).unwrap(), msg);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StatusMessage {
     /// The agency that answers.
     pub from: OrgId,
@@ -361,12 +361,7 @@ impl StatusMessage {
                 Err(StatusMessageError::Field { field, reason })
             })
         };
-        field(
-            "document_id",
-            &self.document_id,
-            Self::MAX_FIELD_CHARS,
-            true,
-        )?;
+        field("documentId", &self.document_id, Self::MAX_FIELD_CHARS, true)?;
         field(
             "description",
             &self.description,

@@ -265,8 +265,8 @@ fn json_with(agencies: &str, groups: &str) -> String {
 }
 
 const ROOT: &str =
-    r#"{"id": "000.00.00.H57", "kind": "city_peoples_committee", "name": "Hue", "name_vi": "Huế"}"#;
-const UNIT: &str = r#"{"id": "000.00.05.H57", "kind": "department", "name": "Finance", "name_vi": "Sở Tài chính", "parent": "000.00.00.H57"}"#;
+    r#"{"id": "000.00.00.H57", "kind": "cityPeoplesCommittee", "name": "Hue", "nameVi": "Huế"}"#;
+const UNIT: &str = r#"{"id": "000.00.05.H57", "kind": "department", "name": "Finance", "nameVi": "Sở Tài chính", "parent": "000.00.00.H57"}"#;
 
 #[test]
 fn json_with_a_repeated_agency_is_refused() {
@@ -294,7 +294,7 @@ fn json_with_a_repeated_group_is_refused() {
 fn json_with_a_repeated_certificate_is_refused() {
     let fp = "ab".repeat(32);
     let a = format!(
-        r#"{{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "name_vi": "Huế", "certificates": ["{fp}", "{}"]}}"#,
+        r#"{{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "nameVi": "Huế", "certificates": ["{fp}", "{}"]}}"#,
         fp.to_uppercase()
     );
     assert!(matches!(
@@ -305,7 +305,7 @@ fn json_with_a_repeated_certificate_is_refused() {
 
 #[test]
 fn json_with_a_bad_fingerprint_is_refused() {
-    let a = r#"{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "name_vi": "Huế", "certificates": ["abcd"]}"#;
+    let a = r#"{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "nameVi": "Huế", "certificates": ["abcd"]}"#;
     assert_eq!(
         Directory::from_json(json_with(a, "").as_bytes()),
         Err(DirectoryError::InvalidFingerprint {
@@ -329,12 +329,12 @@ fn json_with_unknown_fields_is_refused_at_every_level() {
             .contains("unknown field `hubs`")
     );
     let a =
-        r#"{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "name_vi": "Huế", "seal": "x"}"#;
+        r#"{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "nameVi": "Huế", "seal": "x"}"#;
     assert!(json_error(&json_with(a, "")).contains("unknown field `seal`"));
     let g = r#"{"name": "all", "members": []}"#;
     assert!(json_error(&json_with(ROOT, g)).contains("unknown field `members`"));
     assert!(json_error(&json_with(
-        r#"{"id": "000.00.00.H57", "kind": "province", "name": "Hue", "name_vi": "Huế"}"#,
+        r#"{"id": "000.00.00.H57", "kind": "province", "name": "Hue", "nameVi": "Huế"}"#,
         ""
     ))
     .contains("unknown variant `province`"));
@@ -343,7 +343,7 @@ fn json_with_unknown_fields_is_refused_at_every_level() {
 #[test]
 fn json_with_a_repeated_key_is_refused() {
     // A reader that keeps the last key would see a different name than one that keeps the first.
-    let a = r#"{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "name": "Evil", "name_vi": "Huế"}"#;
+    let a = r#"{"id": "000.00.00.H57", "kind": "other", "name": "Hue", "name": "Evil", "nameVi": "Huế"}"#;
     assert!(json_error(&json_with(a, "")).contains("duplicate field `name`"));
 }
 

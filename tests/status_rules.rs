@@ -234,7 +234,7 @@ fn status_message_fields_are_bounded_and_printable() {
     assert_eq!(
         StatusMessage::from_json(&m.to_json()),
         Err(StatusMessageError::Field {
-            field: "document_id",
+            field: "documentId",
             reason: "it holds control characters"
         })
     );

@@ -17,7 +17,7 @@ pub(crate) type Fingerprint = [u8; 32];
 /// What kind of body an agency is. It drives nothing in routing; it is there for people and
 /// for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum AgencyKind {
     /// A province's or centrally-run city's People's Committee (UBND tỉnh/thành phố).
@@ -644,8 +644,8 @@ impl Directory {
     ///
     /// ```
     /// let json = r#"{"version": 1, "agencies": [
-    ///     {"id": "000.00.00.H57", "kind": "city_peoples_committee",
-    ///      "name": "Hue City People's Committee", "name_vi": "UBND thành phố Huế"}],
+    ///     {"id": "000.00.00.H57", "kind": "cityPeoplesCommittee",
+    ///      "name": "Hue City People's Committee", "nameVi": "UBND thành phố Huế"}],
     ///   "groups": []}"#;
     /// let dir = edoc::Directory::from_json(json.as_bytes()).unwrap();
     /// assert_eq!(dir.agencies().len(), 1);
@@ -837,7 +837,7 @@ impl Directory {
 // The JSON file format. Arrays, not maps: a map keyed by agency code would let a repeated key
 // silently replace an entry in many JSON readers.
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct DirectoryFile {
     version: u32,
     agencies: Vec<AgencyJson>,
@@ -845,7 +845,7 @@ struct DirectoryFile {
 }
 
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct AgencyJson {
     id: OrgId,
     kind: AgencyKind,
@@ -858,7 +858,7 @@ struct AgencyJson {
 }
 
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct GroupJson {
     name: String,
     #[serde(default)]
