@@ -265,3 +265,15 @@ fn status_message_fields_are_bounded_and_printable() {
         })
     );
 }
+
+#[test]
+fn truncated_status_messages_are_refused_without_panic() {
+    let json = message().to_json();
+    let accepted = (0..=json.len())
+        .filter(|&end| {
+            json.get(..end)
+                .is_some_and(|p| StatusMessage::from_json(p).is_ok())
+        })
+        .count();
+    assert_eq!(accepted, 1);
+}

@@ -350,6 +350,39 @@ pub enum StoreError {
 
 /// Where a hub keeps submissions, mailboxes, the outbox and statuses.
 ///
+/// ```
+/// use std::sync::Arc;
+/// use edoc::{MailboxStore, MemoryStore, NewDelivery, PayloadKind, StoreError, Submission,
+///            SubmitEffects, UrgencyRank};
+/// use time::{macros::datetime, Duration};
+///
+/// let store = MemoryStore::new(Duration::minutes(5));
+/// let now = datetime!(2025-07-01 08:00 +07:00);
+/// let commune: edoc::OrgId = "000.00.45.H57".parse()?;
+/// let mut effects = SubmitEffects::new(Submission {
+///     message_id: "doc-1".into(),
+///     digest: [7; 32],
+///     receipt: Arc::from(&b"signed receipt"[..]),
+///     at: now,
+/// });
+/// effects.deliveries.push(NewDelivery {
+///     recipient: commune,
+///     document_id: "doc-1".into(),
+///     kind: PayloadKind::Document,
+///     urgency: UrgencyRank::URGENT,
+///     payload: Arc::from(&b"package bytes"[..]),
+/// });
+/// store.commit(effects.clone(), now)?;
+/// // The same submission again is recognised, with the stored receipt to answer it.
+/// assert!(matches!(store.commit(effects, now),
+///                  Err(StoreError::DuplicateSubmission { same_content: true, .. })));
+///
+/// let got = store.fetch(&commune, 10, now)?;
+/// store.ack(&commune, got[0].id, now)?;
+/// assert!(store.fetch(&commune, 10, now + Duration::hours(1))?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// Writes go through [`MailboxStore::commit`] (or [`MailboxStore::commit_batch`]) only, except
 /// the bookkeeping of fetch/ack and take/complete. Every time is an input; the store never
 /// reads the clock. A delivery fetched at `now` is invisible until `now` plus the store's
