@@ -60,4 +60,19 @@ pub use trust::{
 pub use signer::{
     CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
     TokenSelector,
+
+// Routing (issue 4): the directory, status messages, the routing table and mailbox stores.
+mod route;
+mod status;
+
+pub use org::{AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits};
+
+pub use route::{
+    Committed, Delivery, DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, NewDelivery,
+    NewOutboxEntry, NewTracking, OutboxEntry, OutboxId, Overdue, PayloadKind, RouteError,
+    RoutePattern, RoutingTable, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
+    UrgencyRank,
+};
+pub use status::{
+    Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
 };
