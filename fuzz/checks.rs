@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 /// Agency codes: parsing never panics, and whatever parses prints back to the same text.
-pub fn org_id(data: &[u8]) {
+pub(crate) fn org_id(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -19,5 +19,8 @@ pub fn org_id(data: &[u8]) {
     }
 }
 
+/// A target's invariant check over one input.
+pub(crate) type Check = fn(&[u8]);
+
 /// Every target by name, for the corpus replay.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("org_id", org_id)];
+pub(crate) const TARGETS: &[(&str, Check)] = &[("org_id", org_id)];

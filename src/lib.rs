@@ -54,12 +54,14 @@ pub use trust::{
     OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
     RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
     ValidatedChain, ValidationTimeMode, ValidationTimes,
+};
 
 // PKCS#11 tokens (feature `pkcs11`).
 #[cfg(feature = "pkcs11")]
 pub use signer::{
     CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
     TokenSelector,
+};
 
 // Routing (issue 4): the directory, status messages, the routing table and mailbox stores.
 mod route;
