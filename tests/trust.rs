@@ -72,8 +72,8 @@ fn valid_chains_pass_for_rsa_ecdsa_and_ed25519_leaves() {
         assert_eq!(chain.certificates().len(), 2);
         assert_eq!(
             chain.validated_at(),
-            SIGNED,
-            "strict validates at the signing time"
+            NOW,
+            "strict validates at the caller's clock"
         );
     }
 }
@@ -468,10 +468,12 @@ fn seal_of_another_agency_cannot_speak_for_the_sender() {
 }
 
 #[test]
-fn strict_policy_needs_a_signing_time() {
+fn signing_time_mode_needs_a_signing_time() {
     let id = person(Algorithm::Es256, Defect::None);
+    let mut policy = Policy::strict();
+    policy.validation_time = ValidationTimeMode::SigningTime;
     let err = store_with(&[])
-        .validate_chain(&id.chain, ValidationTimes::at(NOW), &Policy::strict())
+        .validate_chain(&id.chain, ValidationTimes::at(NOW), &policy)
         .unwrap_err();
     assert_eq!(err, ChainError::SigningTimeMissing);
     assert_eq!(err.sub_indication(), SubIndication::FormatFailure);
@@ -674,4 +676,43 @@ fn test_identities_export_keys_ring_can_load_and_certificates_that_match_them() 
             "{alg}"
         );
     }
+}
+
+#[test]
+fn signing_time_before_the_certificate_existed_is_not_yet_valid() {
+    let id = person(Algorithm::Es256, Defect::None); // valid from 2025-01-01
+    let t = ValidationTimes::signed_at(NOW, datetime!(2024-12-31 00:00 UTC));
+    let store = store_with(&[]);
+    // Also when the chain itself is already cached.
+    store
+        .validate_chain(&id.chain, ValidationTimes::at(NOW), &Policy::strict())
+        .unwrap();
+    let err = store
+        .validate_chain(&id.chain, t, &Policy::strict())
+        .unwrap_err();
+    assert!(matches!(err, ChainError::NotYetValid { .. }), "{err:?}");
+    assert_eq!(err.sub_indication(), SubIndication::NotYetValid);
+}
+
+#[test]
+fn signing_time_mode_accepts_a_certificate_that_expired_after_signing() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let mut policy = Policy::strict();
+    policy.validation_time = ValidationTimeMode::SigningTime;
+    let t = ValidationTimes::signed_at(
+        datetime!(2031-01-01 00:00 UTC),
+        datetime!(2029-06-01 00:00 UTC),
+    );
+    let chain = store_with(&[])
+        .validate_chain(&id.chain, t, &policy)
+        .unwrap();
+    assert_eq!(chain.validated_at(), datetime!(2029-06-01 00:00 UTC));
+    // The strict policy (caller's clock) refuses the same signature.
+    let err = store_with(&[])
+        .validate_chain(&id.chain, t, &Policy::strict())
+        .unwrap_err();
+    assert!(
+        matches!(err, ChainError::ExpiredAfterSigningTime { .. }),
+        "{err:?}"
+    );
 }

@@ -304,30 +304,47 @@ impl TrustStore {
                 });
             }
         }
+        // A signing time ahead of the clock is refused in every mode: it would let a signature
+        // outlive its certificate's checks.
+        if let Some(signing_time) = times.signing_time {
+            let skew = ::time::Duration::seconds(i64::from(policy.clock_skew_seconds));
+            if signing_time > times.now + skew {
+                return Err(ChainError::SigningTimeInFuture {
+                    signing_time,
+                    now: times.now,
+                });
+            }
+        }
         let at = match policy.validation_time {
             ValidationTimeMode::Current => times.now,
             ValidationTimeMode::SigningTime => {
-                let signing_time = times.signing_time.ok_or(ChainError::SigningTimeMissing)?;
-                let skew = ::time::Duration::seconds(i64::from(policy.clock_skew_seconds));
-                if signing_time > times.now + skew {
-                    return Err(ChainError::SigningTimeInFuture {
-                        signing_time,
-                        now: times.now,
-                    });
-                }
-                signing_time
+                times.signing_time.ok_or(ChainError::SigningTimeMissing)?
             }
         };
 
         let key = cache_key(chain, policy);
-        if let Some(hit) = self.cache.get(&key, self.generation, at) {
-            return Ok(hit);
-        }
-        let (validated, window) = self.validate_uncached(leaf_der, chain, times, at, policy)?;
-        let validated = Arc::new(validated);
-        if let Some(window) = window {
-            self.cache
-                .insert(key, self.generation, window, Arc::clone(&validated));
+        let validated = match self.cache.get(&key, self.generation, at) {
+            Some(hit) => hit,
+            None => {
+                let (validated, window) =
+                    self.validate_uncached(leaf_der, chain, times, at, policy)?;
+                let validated = Arc::new(validated);
+                if let Some(window) = window {
+                    self.cache
+                        .insert(key, self.generation, window, Arc::clone(&validated));
+                }
+                validated
+            }
+        };
+        // EN 319 102-1: a signature claiming a time before its certificate existed fails.
+        if let Some(signing_time) = times.signing_time {
+            if signing_time < validated.not_before {
+                return Err(ChainError::NotYetValid {
+                    subject: validated.subject.to_string(),
+                    not_before: validated.not_before,
+                    at: signing_time,
+                });
+            }
         }
         Ok(validated)
     }
