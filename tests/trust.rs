@@ -716,3 +716,52 @@ fn signing_time_mode_accepts_a_certificate_that_expired_after_signing() {
         "{err:?}"
     );
 }
+
+#[test]
+fn strict_revocation_needs_the_roots_list_for_the_intermediate_too() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let mut store = TrustStore::default();
+    store.add_anchor_der(pki().root()).unwrap();
+    store.add_crl_der(&pki().crl(&[]).unwrap()).unwrap(); // the intermediate's CRL only
+    let err = refused(&id, &store, &Policy::strict());
+    assert!(
+        matches!(err, ChainError::RevocationUnknown { .. }),
+        "{err:?}"
+    );
+    // "If available" accepts the same store.
+    let mut policy = Policy::strict();
+    policy.revocation.mode = edoc::RevocationMode::CheckIfAvailable;
+    store.validate_chain(&id.chain, times(), &policy).unwrap();
+}
+
+#[test]
+fn every_single_byte_corruption_of_the_signer_certificate_is_refused_without_panic() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let store = store_with(&[]);
+    let mut refused_count = 0;
+    for i in 0..id.chain[0].len() {
+        let mut der = id.chain[0].to_vec();
+        der[i] ^= 0x01;
+        let chain = [
+            rustls_pki_types::CertificateDer::from(der),
+            id.chain[1].clone(),
+        ];
+        if store
+            .validate_chain(&chain, times(), &Policy::strict())
+            .is_err()
+        {
+            refused_count += 1;
+        }
+    }
+    // Every bit flip changes the signed bytes or the signature itself.
+    assert_eq!(refused_count, id.chain[0].len());
+    // Truncations too.
+    for len in 0..id.chain[0].len() {
+        let chain = [rustls_pki_types::CertificateDer::from(
+            id.chain[0][..len].to_vec(),
+        )];
+        assert!(store
+            .validate_chain(&chain, times(), &Policy::strict())
+            .is_err());
+    }
+}

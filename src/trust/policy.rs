@@ -115,8 +115,9 @@ pub struct RevocationPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum RevocationMode {
-    /// The end-entity must be covered by a CRL of its issuer that is current at the validation
-    /// time (nextUpdate not passed); CAs are checked when a CRL for them is present.
+    /// Every certificate below the trust anchor must be covered by a CRL of its issuer that is
+    /// current at the validation time (nextUpdate not passed): the signer by its CA's CRL, each
+    /// intermediate by its parent's (for the root: its authority revocation list). Load both.
     RequireCrl,
     /// CRLs are used when present, for every certificate of the chain; no CRL means "not revoked".
     CheckIfAvailable,

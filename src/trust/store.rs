@@ -644,6 +644,23 @@ impl TrustStore {
                 subject,
                 reason: "the CRL is past its nextUpdate".into(),
             },
+            // A CRL that cannot be used leaves the status unknown: fetch a proper one.
+            E::InvalidCrlSignatureForPublicKey
+            | E::IssuerNotCrlSigner
+            | E::UnsupportedCrlVersion
+            | E::UnsupportedCrlIssuingDistributionPoint
+            | E::UnsupportedCrlSignatureAlgorithm
+            | E::UnsupportedCrlSignatureAlgorithmContext(_)
+            | E::UnsupportedCrlSignatureAlgorithmForPublicKey
+            | E::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_)
+            | E::UnsupportedDeltaCrl
+            | E::UnsupportedIndirectCrl
+            | E::UnsupportedRevocationReason
+            | E::UnsupportedRevocationReasonsPartitioning
+            | E::InvalidCrlNumber => ChainError::RevocationUnknown {
+                subject,
+                reason: format!("a loaded CRL cannot be used ({error:?})"),
+            },
             E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
                 ChainError::WrongExtendedKeyUsage {
                     subject,
