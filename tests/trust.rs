@@ -769,3 +769,42 @@ fn every_single_byte_corruption_of_the_signer_certificate_is_refused_without_pan
         );
     }
 }
+
+#[test]
+fn revoked_intermediate_is_revoked_and_named() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let mut store = TrustStore::default();
+    store.add_anchor_der(pki().root()).unwrap();
+    store.add_crl_der(&pki().crl(&[]).unwrap()).unwrap();
+    let at = datetime!(2026-02-01 00:00 UTC);
+    store
+        .add_crl_der(&pki().root_crl_revoking_intermediate(at).unwrap())
+        .unwrap();
+    let err = refused(&id, &store, &Policy::strict());
+    assert_eq!(
+        err,
+        ChainError::Revoked {
+            subject: "edoc TEST Issuing CA (edoc TEST PKI (not for real documents))".into(),
+            revoked_at: Some(at)
+        }
+    );
+    // Trusting the signer's claimed time never excuses a revoked CA.
+    let mut policy = Policy::strict();
+    policy.revocation.revoked_after_signing_time =
+        RevokedAfterSigningTime::DangerAcceptClaimedSigningTime;
+    let err = refused(&id, &store, &policy);
+    assert!(matches!(err, ChainError::Revoked { .. }), "{err:?}");
+    // Not even when the signer's own revocation (after the claimed time) is excused.
+    store
+        .add_crl_der(
+            &pki()
+                .crl(&[(&id, datetime!(2026-05-31 12:00 UTC))])
+                .unwrap(),
+        )
+        .unwrap();
+    let err = refused(&id, &store, &policy);
+    assert!(
+        matches!(&err, ChainError::Revoked { subject, .. } if subject.starts_with("edoc TEST Issuing CA")),
+        "{err:?}"
+    );
+}

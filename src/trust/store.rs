@@ -456,13 +456,31 @@ impl TrustStore {
                             None,
                             None,
                         )
-                        .map_err(|e| self.map_webpki(e, &leaf, chain, at, times, &subject_text))?
+                        .map_err(|e| self.map_webpki(e, &leaf, chain, at, times, &subject_text))
+                        .and_then(|path| {
+                            // The signer's revocation is excused, a CA's never is.
+                            match self.revoked_intermediate(
+                                path.intermediate_certificates().map(|c| c.der()),
+                            ) {
+                                Some(err) => Err(err),
+                                None => Ok(path),
+                            }
+                        })?
                     }
-                    _ => {
+                    (Some(_), _) => {
                         return Err(ChainError::Revoked {
                             subject: subject_text,
                             revoked_at,
                         })
+                    }
+                    // Not the signer: name the revoked CA.
+                    (None, _) => {
+                        return Err(self
+                            .revoked_intermediate(candidates.iter().cloned())
+                            .unwrap_or(ChainError::Revoked {
+                                subject: subject_text,
+                                revoked_at: None,
+                            }))
                     }
                 }
             }
@@ -574,6 +592,21 @@ impl TrustStore {
             validated_at: at,
         };
         Ok((validated, cacheable.then_some((window_from, window_until))))
+    }
+
+    /// The first of `certs` listed on a CRL of its issuer, as a `Revoked` error.
+    fn revoked_intermediate<'c>(
+        &self,
+        certs: impl Iterator<Item = CertificateDer<'c>>,
+    ) -> Option<ChainError> {
+        certs.into_iter().find_map(|der| {
+            let (_, cert) = X509Certificate::from_der(&der).ok()?;
+            let revoked_at = self.revocation_date(&cert)?;
+            Some(ChainError::Revoked {
+                subject: CertificateName::from_x509(cert.subject()).to_string(),
+                revoked_at: Some(revoked_at),
+            })
+        })
     }
 
     /// The earliest revocation date of `cert` in a CRL from its issuer (by name).
