@@ -140,6 +140,7 @@ pub struct TestPki {
     intermediate: Ca,
     untrusted_root: Ca,
     untrusted_intermediate: Ca,
+    intermediate_serial: SerialNumber,
     next_serial: AtomicU64,
 }
 
@@ -171,6 +172,7 @@ fn ca_params(name: &str, serial: u64) -> CertificateParams {
 impl TestPki {
     /// Generates the root and intermediate CAs (P-256 keys) and an untrusted twin hierarchy.
     pub fn new() -> Result<TestPki, TestPkiError> {
+        // Serials 1 and 2: the root and the intermediate.
         let (root, intermediate) = hierarchy("edoc TEST Root CA", "edoc TEST Issuing CA", 1)?;
         let (untrusted_root, untrusted_intermediate) = hierarchy(
             "edoc TEST Untrusted Root",
@@ -182,6 +184,7 @@ impl TestPki {
             intermediate,
             untrusted_root,
             untrusted_intermediate,
+            intermediate_serial: SerialNumber::from(2u64),
             next_serial: AtomicU64::new(1000),
         })
     }
@@ -339,6 +342,22 @@ impl TestPki {
     /// The root's CRL (the authority revocation list), empty: strict policies check every CA.
     pub fn root_crl(&self) -> Result<CertificateRevocationListDer<'static>, TestPkiError> {
         crl_by(&self.root, vec![])
+    }
+
+    /// The root's CRL listing the intermediate as revoked at `at`.
+    pub fn root_crl_revoking_intermediate(
+        &self,
+        at: OffsetDateTime,
+    ) -> Result<CertificateRevocationListDer<'static>, TestPkiError> {
+        crl_by(
+            &self.root,
+            vec![RevokedCertParams {
+                serial_number: self.intermediate_serial.clone(),
+                revocation_time: at,
+                reason_code: None,
+                invalidity_date: None,
+            }],
+        )
     }
 
     /// The root's and the intermediate's CRLs as one PEM bundle.

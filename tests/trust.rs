@@ -72,8 +72,8 @@ fn valid_chains_pass_for_rsa_ecdsa_and_ed25519_leaves() {
         assert_eq!(chain.certificates().len(), 2);
         assert_eq!(
             chain.validated_at(),
-            SIGNED,
-            "strict validates at the signing time"
+            NOW,
+            "strict validates at the caller's clock"
         );
     }
 }
@@ -468,10 +468,12 @@ fn seal_of_another_agency_cannot_speak_for_the_sender() {
 }
 
 #[test]
-fn strict_policy_needs_a_signing_time() {
+fn signing_time_mode_needs_a_signing_time() {
     let id = person(Algorithm::Es256, Defect::None);
+    let mut policy = Policy::strict();
+    policy.validation_time = ValidationTimeMode::SigningTime;
     let err = store_with(&[])
-        .validate_chain(&id.chain, ValidationTimes::at(NOW), &Policy::strict())
+        .validate_chain(&id.chain, ValidationTimes::at(NOW), &policy)
         .unwrap_err();
     assert_eq!(err, ChainError::SigningTimeMissing);
     assert_eq!(err.sub_indication(), SubIndication::FormatFailure);
@@ -674,4 +676,135 @@ fn test_identities_export_keys_ring_can_load_and_certificates_that_match_them() 
             "{alg}"
         );
     }
+}
+
+#[test]
+fn signing_time_before_the_certificate_existed_is_not_yet_valid() {
+    let id = person(Algorithm::Es256, Defect::None); // valid from 2025-01-01
+    let t = ValidationTimes::signed_at(NOW, datetime!(2024-12-31 00:00 UTC));
+    let store = store_with(&[]);
+    // Also when the chain itself is already cached.
+    store
+        .validate_chain(&id.chain, ValidationTimes::at(NOW), &Policy::strict())
+        .unwrap();
+    let err = store
+        .validate_chain(&id.chain, t, &Policy::strict())
+        .unwrap_err();
+    assert!(matches!(err, ChainError::NotYetValid { .. }), "{err:?}");
+    assert_eq!(err.sub_indication(), SubIndication::NotYetValid);
+}
+
+#[test]
+fn signing_time_mode_accepts_a_certificate_that_expired_after_signing() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let mut policy = Policy::strict();
+    policy.validation_time = ValidationTimeMode::SigningTime;
+    let t = ValidationTimes::signed_at(
+        datetime!(2031-01-01 00:00 UTC),
+        datetime!(2029-06-01 00:00 UTC),
+    );
+    let chain = store_with(&[])
+        .validate_chain(&id.chain, t, &policy)
+        .unwrap();
+    assert_eq!(chain.validated_at(), datetime!(2029-06-01 00:00 UTC));
+    // The strict policy (caller's clock) refuses the same signature.
+    let err = store_with(&[])
+        .validate_chain(&id.chain, t, &Policy::strict())
+        .unwrap_err();
+    assert!(
+        matches!(err, ChainError::ExpiredAfterSigningTime { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn strict_revocation_needs_the_roots_list_for_the_intermediate_too() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let mut store = TrustStore::default();
+    store.add_anchor_der(pki().root()).unwrap();
+    store.add_crl_der(&pki().crl(&[]).unwrap()).unwrap(); // the intermediate's CRL only
+    let err = refused(&id, &store, &Policy::strict());
+    assert!(
+        matches!(err, ChainError::RevocationUnknown { .. }),
+        "{err:?}"
+    );
+    // "If available" accepts the same store.
+    let mut policy = Policy::strict();
+    policy.revocation.mode = edoc::RevocationMode::CheckIfAvailable;
+    store.validate_chain(&id.chain, times(), &policy).unwrap();
+}
+
+#[test]
+fn every_single_byte_corruption_of_the_signer_certificate_is_refused_without_panic() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let store = store_with(&[]);
+    let mut refused_count = 0;
+    for i in 0..id.chain[0].len() {
+        let mut der = id.chain[0].to_vec();
+        der[i] ^= 0x01;
+        let chain = [
+            rustls_pki_types::CertificateDer::from(der),
+            id.chain[1].clone(),
+        ];
+        if store
+            .validate_chain(&chain, times(), &Policy::strict())
+            .is_err()
+        {
+            refused_count += 1;
+        }
+    }
+    // Every bit flip changes the signed bytes or the signature itself.
+    assert_eq!(refused_count, id.chain[0].len());
+    // Truncations too.
+    for len in 0..id.chain[0].len() {
+        let chain = [rustls_pki_types::CertificateDer::from(
+            id.chain[0][..len].to_vec(),
+        )];
+        let err = store
+            .validate_chain(&chain, times(), &Policy::strict())
+            .unwrap_err();
+        assert!(
+            matches!(err, ChainError::Malformed { index: 0, .. }),
+            "{len}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn revoked_intermediate_is_revoked_and_named() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let mut store = TrustStore::default();
+    store.add_anchor_der(pki().root()).unwrap();
+    store.add_crl_der(&pki().crl(&[]).unwrap()).unwrap();
+    let at = datetime!(2026-02-01 00:00 UTC);
+    store
+        .add_crl_der(&pki().root_crl_revoking_intermediate(at).unwrap())
+        .unwrap();
+    let err = refused(&id, &store, &Policy::strict());
+    assert_eq!(
+        err,
+        ChainError::Revoked {
+            subject: "edoc TEST Issuing CA (edoc TEST PKI (not for real documents))".into(),
+            revoked_at: Some(at)
+        }
+    );
+    // Trusting the signer's claimed time never excuses a revoked CA.
+    let mut policy = Policy::strict();
+    policy.revocation.revoked_after_signing_time =
+        RevokedAfterSigningTime::DangerAcceptClaimedSigningTime;
+    let err = refused(&id, &store, &policy);
+    assert!(matches!(err, ChainError::Revoked { .. }), "{err:?}");
+    // Not even when the signer's own revocation (after the claimed time) is excused.
+    store
+        .add_crl_der(
+            &pki()
+                .crl(&[(&id, datetime!(2026-05-31 12:00 UTC))])
+                .unwrap(),
+        )
+        .unwrap();
+    let err = refused(&id, &store, &policy);
+    assert!(
+        matches!(&err, ChainError::Revoked { subject, .. } if subject.starts_with("edoc TEST Issuing CA")),
+        "{err:?}"
+    );
 }

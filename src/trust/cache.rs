@@ -136,3 +136,60 @@ impl std::fmt::Debug for ChainCache {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn entry() -> Arc<ValidatedChain> {
+        Arc::new(ValidatedChain {
+            subject: Default::default(),
+            issuer: Default::default(),
+            serial: String::new(),
+            not_before: datetime!(2025-01-01 00:00 UTC),
+            not_after: datetime!(2030-01-01 00:00 UTC),
+            spki: Vec::new(),
+            leaf_sha256: [0; 32],
+            certificates: Vec::new(),
+            anchor: Default::default(),
+            validated_at: datetime!(2026-01-01 00:00 UTC),
+        })
+    }
+
+    const WINDOW: (OffsetDateTime, OffsetDateTime) = (
+        datetime!(2025-01-01 00:00 UTC),
+        datetime!(2030-01-01 00:00 UTC),
+    );
+
+    #[test]
+    fn cache_evicts_the_oldest_entry_at_capacity() {
+        let cache = ChainCache::new(2);
+        for k in 0..3u8 {
+            cache.insert([k; 32], 1, WINDOW, entry());
+        }
+        assert_eq!(cache.stats().entries, 2);
+        let at = datetime!(2026-01-01 00:00 UTC);
+        assert!(cache.get(&[0; 32], 1, at).is_none(), "the oldest is gone");
+        assert!(cache.get(&[2; 32], 1, at).is_some());
+    }
+
+    #[test]
+    fn cache_misses_on_another_generation_or_outside_the_window() {
+        let cache = ChainCache::new(8);
+        cache.insert([7; 32], 1, WINDOW, entry());
+        assert!(cache
+            .get(&[7; 32], 2, datetime!(2026-01-01 00:00 UTC))
+            .is_none());
+        assert!(cache
+            .get(&[7; 32], 1, datetime!(2024-12-31 23:59 UTC))
+            .is_none());
+        assert!(cache
+            .get(&[7; 32], 1, datetime!(2030-01-01 00:00:01 UTC))
+            .is_none());
+        assert!(cache
+            .get(&[7; 32], 1, datetime!(2030-01-01 00:00 UTC))
+            .is_some());
+        assert_eq!((cache.stats().hits, cache.stats().misses), (1, 3));
+    }
+}

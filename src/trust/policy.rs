@@ -24,7 +24,7 @@ pub(crate) const OID_EMAIL_PROTECTION: &[u8] = &[0x2b, 6, 1, 5, 5, 7, 3, 4];
 ///   "allowedAlgorithms": ["ES256", "PS256"], "minRsaBits": 3072,
 ///   "requiredCommitments": ["ProofOfApproval", "ProofOfOrigin"],
 ///   "organizationBinding": "SealBelongsToSender", "clockSkewSeconds": 300,
-///   "maxChainLength": 4, "eku": "DocumentSigning", "validationTime": "SigningTime",
+///   "maxChainLength": 4, "eku": "DocumentSigning", "validationTime": "Current",
 ///   "revocation": { "mode": "RequireCrl", "revokedAfterSigningTime": "Indeterminate" },
 ///   "leafKeyUsage": "RequireSigning"
 /// }"#).unwrap();
@@ -95,8 +95,8 @@ pub enum ValidationTimeMode {
     /// The current time the caller passes in [`ValidationTimes::now`](crate::ValidationTimes).
     Current,
     /// The signing time the signature claims (`iat`): the certificate must have been valid when
-    /// the document was signed (Circular 15/2025 draft). The signing time must not be ahead of
-    /// `now` by more than the clock skew.
+    /// the document was signed (Circular 15/2025 draft). Use it for archives whose signing time
+    /// is proven otherwise (a register entry, a timestamp): the claim alone can be back-dated.
     SigningTime,
 }
 
@@ -115,8 +115,9 @@ pub struct RevocationPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum RevocationMode {
-    /// The end-entity must be covered by a CRL of its issuer that is current at the validation
-    /// time (nextUpdate not passed); CAs are checked when a CRL for them is present.
+    /// Every certificate below the trust anchor must be covered by a CRL of its issuer that is
+    /// current at the validation time (nextUpdate not passed): the signer by its CA's CRL, each
+    /// intermediate by its parent's (for the root: its authority revocation list). Load both.
     RequireCrl,
     /// CRLs are used when present, for every certificate of the chain; no CRL means "not revoked".
     CheckIfAvailable,
@@ -196,8 +197,12 @@ impl Policy {
                 "1.3.6.1.5.5.7.3.36".to_owned(),
                 "1.3.6.1.5.5.7.3.4".to_owned(),
             ]),
-            // The certificate must have been valid when the document was signed.
-            validation_time: ValidationTimeMode::SigningTime,
+            // Check at the caller's clock. A B-B signature's signing time is only the signer's
+            // claim, and CAs drop expired certificates from their CRLs: trusting the claim would
+            // let a stolen key of an expired certificate sign back-dated documents. Documents are
+            // checked the day they arrive; a signature whose certificate has since expired is
+            // INDETERMINATE (OUT_OF_BOUNDS_NO_POE) until timestamps (B-T) prove its time.
+            validation_time: ValidationTimeMode::Current,
             // A CRL is required for the signer; a revocation after a merely claimed signing time
             // is indeterminate (EN 319 102-1 REVOKED_NO_POE).
             revocation: RevocationPolicy {

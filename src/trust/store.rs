@@ -304,30 +304,47 @@ impl TrustStore {
                 });
             }
         }
+        // A signing time ahead of the clock is refused in every mode: it would let a signature
+        // outlive its certificate's checks.
+        if let Some(signing_time) = times.signing_time {
+            let skew = ::time::Duration::seconds(i64::from(policy.clock_skew_seconds));
+            if signing_time > times.now + skew {
+                return Err(ChainError::SigningTimeInFuture {
+                    signing_time,
+                    now: times.now,
+                });
+            }
+        }
         let at = match policy.validation_time {
             ValidationTimeMode::Current => times.now,
             ValidationTimeMode::SigningTime => {
-                let signing_time = times.signing_time.ok_or(ChainError::SigningTimeMissing)?;
-                let skew = ::time::Duration::seconds(i64::from(policy.clock_skew_seconds));
-                if signing_time > times.now + skew {
-                    return Err(ChainError::SigningTimeInFuture {
-                        signing_time,
-                        now: times.now,
-                    });
-                }
-                signing_time
+                times.signing_time.ok_or(ChainError::SigningTimeMissing)?
             }
         };
 
         let key = cache_key(chain, policy);
-        if let Some(hit) = self.cache.get(&key, self.generation, at) {
-            return Ok(hit);
-        }
-        let (validated, window) = self.validate_uncached(leaf_der, chain, times, at, policy)?;
-        let validated = Arc::new(validated);
-        if let Some(window) = window {
-            self.cache
-                .insert(key, self.generation, window, Arc::clone(&validated));
+        let validated = match self.cache.get(&key, self.generation, at) {
+            Some(hit) => hit,
+            None => {
+                let (validated, window) =
+                    self.validate_uncached(leaf_der, chain, times, at, policy)?;
+                let validated = Arc::new(validated);
+                if let Some(window) = window {
+                    self.cache
+                        .insert(key, self.generation, window, Arc::clone(&validated));
+                }
+                validated
+            }
+        };
+        // EN 319 102-1: a signature claiming a time before its certificate existed fails.
+        if let Some(signing_time) = times.signing_time {
+            if signing_time < validated.not_before {
+                return Err(ChainError::NotYetValid {
+                    subject: validated.subject.to_string(),
+                    not_before: validated.not_before,
+                    at: signing_time,
+                });
+            }
         }
         Ok(validated)
     }
@@ -439,13 +456,31 @@ impl TrustStore {
                             None,
                             None,
                         )
-                        .map_err(|e| self.map_webpki(e, &leaf, chain, at, times, &subject_text))?
+                        .map_err(|e| self.map_webpki(e, &leaf, chain, at, times, &subject_text))
+                        .and_then(|path| {
+                            // The signer's revocation is excused, a CA's never is.
+                            match self.revoked_intermediate(
+                                path.intermediate_certificates().map(|c| c.der()),
+                            ) {
+                                Some(err) => Err(err),
+                                None => Ok(path),
+                            }
+                        })?
                     }
-                    _ => {
+                    (Some(_), _) => {
                         return Err(ChainError::Revoked {
                             subject: subject_text,
                             revoked_at,
                         })
+                    }
+                    // Not the signer: name the revoked CA.
+                    (None, _) => {
+                        return Err(self
+                            .revoked_intermediate(candidates.iter().cloned())
+                            .unwrap_or(ChainError::Revoked {
+                                subject: subject_text,
+                                revoked_at: None,
+                            }))
                     }
                 }
             }
@@ -559,6 +594,21 @@ impl TrustStore {
         Ok((validated, cacheable.then_some((window_from, window_until))))
     }
 
+    /// The first of `certs` listed on a CRL of its issuer, as a `Revoked` error.
+    fn revoked_intermediate<'c>(
+        &self,
+        certs: impl Iterator<Item = CertificateDer<'c>>,
+    ) -> Option<ChainError> {
+        certs.into_iter().find_map(|der| {
+            let (_, cert) = X509Certificate::from_der(&der).ok()?;
+            let revoked_at = self.revocation_date(&cert)?;
+            Some(ChainError::Revoked {
+                subject: CertificateName::from_x509(cert.subject()).to_string(),
+                revoked_at: Some(revoked_at),
+            })
+        })
+    }
+
     /// The earliest revocation date of `cert` in a CRL from its issuer (by name).
     fn revocation_date(&self, cert: &X509Certificate<'_>) -> Option<OffsetDateTime> {
         self.crls
@@ -626,6 +676,23 @@ impl TrustStore {
             E::CrlExpired { .. } => ChainError::RevocationUnknown {
                 subject,
                 reason: "the CRL is past its nextUpdate".into(),
+            },
+            // A CRL that cannot be used leaves the status unknown: fetch a proper one.
+            E::InvalidCrlSignatureForPublicKey
+            | E::IssuerNotCrlSigner
+            | E::UnsupportedCrlVersion
+            | E::UnsupportedCrlIssuingDistributionPoint
+            | E::UnsupportedCrlSignatureAlgorithm
+            | E::UnsupportedCrlSignatureAlgorithmContext(_)
+            | E::UnsupportedCrlSignatureAlgorithmForPublicKey
+            | E::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_)
+            | E::UnsupportedDeltaCrl
+            | E::UnsupportedIndirectCrl
+            | E::UnsupportedRevocationReason
+            | E::UnsupportedRevocationReasonsPartitioning
+            | E::InvalidCrlNumber => ChainError::RevocationUnknown {
+                subject,
+                reason: format!("a loaded CRL cannot be used ({error:?})"),
             },
             E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
                 ChainError::WrongExtendedKeyUsage {
