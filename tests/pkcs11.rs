@@ -939,3 +939,62 @@ fn ed25519_key_is_an_unsupported_key_type_and_eddsa_a_mismatch() {
         other => panic!("expected AlgorithmMismatch, got {other:?}"),
     }
 }
+
+/// The two signatures of an official document made on tokens: the competent person's (RSA, PS256,
+/// proof of approval, certificate from the token) then the agency seal's (P-256, ES256, proof of
+/// origin, chain from a file), each a JAdES detached signature over the same objects.
+#[test]
+fn person_and_seal_sign_jades_detached_on_tokens_and_both_verify() {
+    use edoc::{
+        sign_detached, verify_detached, Commitment, DetachedObject, JadesError, ParsedSignature,
+        SignOptions,
+    };
+    let header = br#"{"subject":"Plan to complete 100% of houses (illustrative)"}"#;
+    let attachment = b"%PDF-1.7 illustrative plan";
+    let objects = [
+        DetachedObject::from_bytes("header.json", header),
+        DetachedObject::from_bytes("plan.pdf", attachment),
+    ];
+    // 1 July 2025, 09:00 Indochina time: a fixed signing time, the library never reads the clock.
+    let at = time::macros::datetime!(2025-07-01 02:00 UTC);
+
+    let person = Pkcs11Signer::open(rsa_config(Algorithm::Ps256)).expect("person's token");
+    let seal = Pkcs11Signer::open(ec_config(None)).expect("seal token");
+    let person_sig = sign_detached(
+        &person,
+        &objects,
+        &SignOptions::new(at).with_commitment(Commitment::ProofOfApproval),
+    )
+    .expect("person signs on the token");
+    let seal_sig = sign_detached(
+        &seal,
+        &objects,
+        &SignOptions::new(at).with_commitment(Commitment::ProofOfOrigin),
+    )
+    .expect("seal signs on the token");
+
+    for (sig, alg, commitment, chain_len) in [
+        (
+            &person_sig,
+            Algorithm::Ps256,
+            Commitment::ProofOfApproval,
+            1,
+        ),
+        (&seal_sig, Algorithm::Es256, Commitment::ProofOfOrigin, 2),
+    ] {
+        let parsed = ParsedSignature::parse(sig).expect("parses as JAdES B-B");
+        assert_eq!(parsed.algorithm(), alg);
+        assert_eq!(parsed.commitment(), Some(commitment));
+        assert_eq!(parsed.chain().len(), chain_len);
+        verify_detached(&parsed, &objects).expect("verifies");
+
+        let tampered = [
+            DetachedObject::from_bytes("header.json", header),
+            DetachedObject::from_bytes("plan.pdf", b"%PDF-1.7 another plan"),
+        ];
+        match verify_detached(&parsed, &tampered) {
+            Err(JadesError::HashMismatch { .. }) => {}
+            other => panic!("tampered attachment: expected HashMismatch, got {other:?}"),
+        }
+    }
+}
