@@ -41,8 +41,11 @@ pub enum PackageError {
     },
     /// The JSON does not have the shape of a package: an unknown or missing field, a wrong type
     /// or a malformed value (agency code, date).
-    #[error("package structure: {reason} (line {line}, column {column})")]
+    #[error("package structure at {path}: {reason} (line {line}, column {column})")]
     Structure {
+        /// JSON path of the value at fault, e.g. `header.sender.id` (for an unknown or missing
+        /// field: the object that holds it).
+        path: String,
         /// What serde found, naming the field.
         reason: String,
         /// 1-based line.
@@ -206,9 +209,10 @@ impl Package {
         let repr: PackageRepr = match serde_json::from_slice(bytes) {
             Ok(repr) => repr,
             Err(e) => {
-                let probe: VersionProbe = serde_json::from_slice(bytes).map_err(structure)?;
+                let probe: VersionProbe =
+                    serde_json::from_slice(bytes).map_err(|e| structure(e, bytes, limits))?;
                 check_version(probe.edoc.as_ref())?;
-                return Err(structure(e));
+                return Err(structure(e, bytes, limits));
             }
         };
         if repr.edoc != FORMAT_VERSION {
@@ -369,13 +373,14 @@ fn check_version(marker: Option<&serde_json::Value>) -> Result<(), PackageError>
     }
 }
 
-fn structure(e: serde_json::Error) -> PackageError {
+fn structure(e: serde_json::Error, bytes: &[u8], limits: &Limits) -> PackageError {
     let msg = e.to_string();
     let reason = match msg.rfind(" at line ") {
         Some(i) => msg.get(..i).unwrap_or(&msg).to_owned(),
         None => msg,
     };
     PackageError::Structure {
+        path: json::path_at(bytes, e.line(), e.column(), limits),
         reason,
         line: e.line(),
         column: e.column(),
