@@ -413,3 +413,49 @@ fn revoke_with_target_and_urgency_order_are_modelled() {
     let late = Urgency::ExpressAtSetTime(time::macros::datetime!(2025-07-02 09:00 +07:00));
     assert!(early > late && late > Urgency::Express);
 }
+
+#[test]
+fn header_not_in_normal_form_is_refused_so_signed_bytes_match_the_meaning() {
+    for (field, v) in [
+        (
+            "header.summary",
+            edit(|v| v["header"]["summary"] = Value::Null),
+        ),
+        (
+            "header.pageCount",
+            edit(|v| v["header"]["pageCount"] = Value::Null),
+        ),
+        (
+            "header.urgencySetTime",
+            edit(|v| v["header"]["urgencySetTime"] = json!("2025-07-02T08:00:00.000+07:00")),
+        ),
+        (
+            "header.extensions",
+            edit(|v| v["header"]["extensions"] = json!({})),
+        ),
+    ] {
+        match parse_value(&v) {
+            Err(PackageError::HeaderNotNormal { field: f }) => assert_eq!(f, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    // The same instant written in normal form is accepted.
+    let v = edit(|v| v["header"]["urgencySetTime"] = json!("2025-07-02T08:00:00+07:00"));
+    assert!(parse_value(&v).is_ok());
+}
+
+#[test]
+fn members_that_are_always_written_are_required() {
+    for member in ["copyRecipients", "steeringType", "attachments"] {
+        let v = edit(|v| {
+            v["header"].as_object_mut().expect("header").remove(member);
+        });
+        match parse_value(&v) {
+            Err(PackageError::Structure { path, reason, .. }) => {
+                assert_eq!(path, "header");
+                assert!(reason.contains(member), "{reason}");
+            }
+            other => panic!("{member}: {other:?}"),
+        }
+    }
+}
