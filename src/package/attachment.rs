@@ -65,7 +65,8 @@ impl<'a> Detached<'a> {
         self
     }
 
-    /// Content of `name` comes from `reader` (read once).
+    /// Content of `name` comes from `reader`. A reader is consumed by the first check; a second
+    /// check of the same name reports it missing.
     pub fn add_reader(mut self, name: impl Into<String>, reader: impl Read + 'a) -> Self {
         self.sources
             .insert(name.into(), Source::Reader(Box::new(reader)));
