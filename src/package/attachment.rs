@@ -95,6 +95,19 @@ impl<'a> Detached<'a> {
     }
 }
 
+impl AttachmentEntry {
+    /// Checks content read from `reader` against this entry's size and SHA-256, streaming in
+    /// constant memory; reading stops one byte past the declared size.
+    pub fn check_reader(&self, reader: impl Read) -> Result<(), PackageError> {
+        check_reader(self, reader)
+    }
+
+    /// Checks the file at `path` against this entry's size and SHA-256, streaming.
+    pub fn check_file(&self, path: impl AsRef<Path>) -> Result<(), PackageError> {
+        check_file(self, path.as_ref())
+    }
+}
+
 /// Checks a file against a manifest entry, streaming.
 pub(crate) fn check_file(entry: &AttachmentEntry, path: &Path) -> Result<(), PackageError> {
     let file = std::fs::File::open(path)?;
