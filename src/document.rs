@@ -976,7 +976,6 @@ pub(crate) struct HeaderRepr {
     id: DocumentId,
     sender: Agency,
     recipients: Vec<Agency>,
-    #[serde(default)]
     copy_recipients: Vec<Agency>,
     document_type: DocumentType,
     number: String,
@@ -1004,7 +1003,6 @@ pub(crate) struct HeaderRepr {
     due_date: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     in_reply_to: Option<InReplyTo>,
-    #[serde(default)]
     steering_type: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     page_count: Option<u32>,
@@ -1013,7 +1011,6 @@ pub(crate) struct HeaderRepr {
     action_target: Option<DocumentId>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     extensions: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
     attachments: Vec<AttachmentRepr>,
 }
 

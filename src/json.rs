@@ -120,6 +120,32 @@ pub(crate) fn check_except(bytes: &[u8], limits: &Limits, long: &[&str]) -> Resu
     }
 }
 
+/// The JSON path of the value being read at a 1-based `line` and `column` of `bytes` (as a
+/// serde_json error reports them), or `$` when it cannot be told.
+///
+/// Used to name the field of a typed-deserialization error: the pre-pass is rerun over the bytes
+/// up to just before that position, and the path where that prefix ends is the answer. Only
+/// called on failure, over input that already passed [`check`].
+pub(crate) fn path_at(bytes: &[u8], line: usize, column: usize, limits: &Limits) -> String {
+    let mut start = 0usize;
+    for _ in 1..line {
+        match bytes
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        {
+            Some(i) => start += i + 1,
+            None => return "$".into(),
+        }
+    }
+    // serde_json reports the position just after the offending token; stepping one byte back
+    // ends the prefix inside that token, so the path names it rather than its parent.
+    let end = (start + column).saturating_sub(1).min(bytes.len());
+    match bytes.get(..end).map(|prefix| check(prefix, limits)) {
+        Some(Err(JsonError::Syntax { path, .. })) => path,
+        _ => "$".into(),
+    }
+}
+
 /// serde_json appends " at line L column C"; the error carries those as fields.
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
@@ -513,6 +539,19 @@ mod tests {
             Err(JsonError::Syntax { path, .. }) => assert_eq!(path, "header.recipients[1].name"),
             other => panic!("expected Syntax, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn path_at_names_the_value_at_a_reported_position() {
+        let doc = "{\"a\": {\"bb\": [1, \"xyz\"]},\n \"c\": 2}";
+        // Just after "xyz" on line 1 (column counts bytes).
+        let col = doc.find("xyz").map(|i| i + 4).unwrap_or(0);
+        assert_eq!(
+            path_at(doc.as_bytes(), 1, col, &Limits::default()),
+            "a.bb[1]"
+        );
+        assert_eq!(path_at(doc.as_bytes(), 2, 7, &Limits::default()), "c");
+        assert_eq!(path_at(doc.as_bytes(), 9, 1, &Limits::default()), "$");
     }
 
     #[test]

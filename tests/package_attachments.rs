@@ -184,3 +184,26 @@ fn base64_standard(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+#[test]
+fn a_manifest_entry_checks_a_reader_or_a_file_directly() {
+    let entry = AttachmentEntry::for_bytes("s.tiff", "image/tiff", SCAN).expect("entry");
+    assert!(entry.check_reader(Cursor::new(SCAN)).is_ok());
+    assert!(matches!(
+        entry.check_reader(Cursor::new(&SCAN[1..])),
+        Err(PackageError::SizeMismatch { .. })
+    ));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("s.tiff");
+    let mut flipped = SCAN.to_vec();
+    flipped[0] ^= 1;
+    std::fs::write(&path, &flipped).expect("write");
+    assert!(matches!(
+        entry.check_file(&path),
+        Err(PackageError::DigestMismatch { ref name }) if name == "s.tiff"
+    ));
+    assert!(matches!(
+        entry.check_file(dir.path().join("absent")),
+        Err(PackageError::Io(_))
+    ));
+}

@@ -294,29 +294,64 @@ fn builder_generates_the_edxml_id_unless_given() {
 }
 
 #[test]
-fn invalid_agency_code_unknown_fields_and_wrong_types_are_structure_errors() {
-    for v in [
-        edit(|v| v["header"]["sender"]["id"] = json!("000.00.00.h57")),
-        edit(|v| v["header"]["colour"] = json!("red")),
-        edit(|v| v["extra"] = json!(1)),
-        edit(|v| v["signatures"]["payload"] = json!("")),
-        edit(|v| v["signatures"]["signatures"][0]["header"] = json!({})),
-        edit(|v| v["trace"][0]["extra"] = json!("")),
-        edit(|v| v["attachments"][0]["size"] = json!(1)),
-        edit(|v| v["header"]["issueDate"] = json!("2025-7-1")),
-        edit(|v| v["header"]["urgency"] = json!("0")),
-        edit(|v| {
-            v.as_object_mut().expect("object").remove("trace");
-        }),
+fn invalid_agency_code_unknown_fields_and_wrong_types_are_structure_errors_with_a_path() {
+    for (v, want_path, want_reason) in [
+        (
+            edit(|v| v["header"]["sender"]["id"] = json!("000.00.00.h57")),
+            "header.sender.id",
+            "capital letter",
+        ),
+        (
+            edit(|v| v["header"]["colour"] = json!("red")),
+            "header",
+            "colour",
+        ),
+        (edit(|v| v["extra"] = json!(1)), "$", "extra"),
+        (
+            edit(|v| v["signatures"]["payload"] = json!("")),
+            "signatures",
+            "payload",
+        ),
+        (
+            edit(|v| v["signatures"]["signatures"][0]["header"] = json!({})),
+            "signatures.signatures[0]",
+            "header",
+        ),
+        (
+            edit(|v| v["trace"][0]["extra"] = json!("")),
+            "trace[0]",
+            "extra",
+        ),
+        (
+            edit(|v| v["attachments"][0]["size"] = json!(1)),
+            "attachments[0]",
+            "size",
+        ),
+        (
+            edit(|v| v["header"]["issueDate"] = json!("2025-7-1")),
+            "header.issueDate",
+            "",
+        ),
+        (
+            edit(|v| v["header"]["urgency"] = json!("0")),
+            "header.urgency",
+            "invalid type",
+        ),
+        (
+            edit(|v| {
+                v.as_object_mut().expect("object").remove("trace");
+            }),
+            "$",
+            "missing field `trace`",
+        ),
     ] {
-        assert!(
-            matches!(parse_value(&v), Err(PackageError::Structure { .. })),
-            "{v}"
-        );
-    }
-    match parse_value(&edit(|v| v["header"]["colour"] = json!("red"))) {
-        Err(PackageError::Structure { reason, .. }) => assert!(reason.contains("colour")),
-        other => panic!("{other:?}"),
+        match parse_value(&v) {
+            Err(PackageError::Structure { path, reason, .. }) => {
+                assert_eq!(path, want_path, "{reason}");
+                assert!(reason.contains(want_reason), "{reason}");
+            }
+            other => panic!("{v}: {other:?}"),
+        }
     }
 }
 
@@ -377,4 +412,50 @@ fn revoke_with_target_and_urgency_order_are_modelled() {
     let early = Urgency::ExpressAtSetTime(time::macros::datetime!(2025-07-02 08:00 +07:00));
     let late = Urgency::ExpressAtSetTime(time::macros::datetime!(2025-07-02 09:00 +07:00));
     assert!(early > late && late > Urgency::Express);
+}
+
+#[test]
+fn header_not_in_normal_form_is_refused_so_signed_bytes_match_the_meaning() {
+    for (field, v) in [
+        (
+            "header.summary",
+            edit(|v| v["header"]["summary"] = Value::Null),
+        ),
+        (
+            "header.pageCount",
+            edit(|v| v["header"]["pageCount"] = Value::Null),
+        ),
+        (
+            "header.urgencySetTime",
+            edit(|v| v["header"]["urgencySetTime"] = json!("2025-07-02T08:00:00.000+07:00")),
+        ),
+        (
+            "header.extensions",
+            edit(|v| v["header"]["extensions"] = json!({})),
+        ),
+    ] {
+        match parse_value(&v) {
+            Err(PackageError::HeaderNotNormal { field: f }) => assert_eq!(f, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    // The same instant written in normal form is accepted.
+    let v = edit(|v| v["header"]["urgencySetTime"] = json!("2025-07-02T08:00:00+07:00"));
+    assert!(parse_value(&v).is_ok());
+}
+
+#[test]
+fn members_that_are_always_written_are_required() {
+    for member in ["copyRecipients", "steeringType", "attachments"] {
+        let v = edit(|v| {
+            v["header"].as_object_mut().expect("header").remove(member);
+        });
+        match parse_value(&v) {
+            Err(PackageError::Structure { path, reason, .. }) => {
+                assert_eq!(path, "header");
+                assert!(reason.contains(member), "{reason}");
+            }
+            other => panic!("{member}: {other:?}"),
+        }
+    }
 }

@@ -344,3 +344,45 @@ fn arbitrary_byte_soup_never_panics() {
     }
     println!("mutants that still parse: {parsed}");
 }
+
+#[test]
+fn spliced_and_cut_packages_never_panic() {
+    // Deterministic xorshift mutations (insert, delete, duplicate a span) as a stand-in for
+    // fuzzing on a stable toolchain; every outcome must be an Ok or a typed error.
+    let base = full_package().to_json();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    let (mut ok, mut refused) = (0usize, 0usize);
+    for _ in 0..3_000 {
+        let mut m = base.clone();
+        for _ in 0..=next(3) {
+            let at = next(m.len());
+            let len = next(16).min(m.len() - at);
+            match next(3) {
+                0 => {
+                    m.drain(at..at + len);
+                }
+                1 => {
+                    let span: Vec<u8> = m[at..at + len].to_vec();
+                    let to = next(m.len());
+                    m.splice(to..to, span);
+                }
+                _ => {
+                    let table = b"{}[]\",:\\u0\xc3";
+                    m.insert(at, table[next(table.len())]);
+                }
+            }
+        }
+        match Package::parse(&m, &Limits::default()) {
+            Ok(_) => ok += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    println!("mutated packages: {ok} parsed / {refused} refused");
+    assert!(refused > 0);
+}

@@ -65,7 +65,8 @@ impl<'a> Detached<'a> {
         self
     }
 
-    /// Content of `name` comes from `reader` (read once).
+    /// Content of `name` comes from `reader`. A reader is consumed by the first check; a second
+    /// check of the same name reports it missing.
     pub fn add_reader(mut self, name: impl Into<String>, reader: impl Read + 'a) -> Self {
         self.sources
             .insert(name.into(), Source::Reader(Box::new(reader)));
@@ -91,6 +92,19 @@ impl<'a> Detached<'a> {
                 None => Err(missing()),
             },
         }
+    }
+}
+
+impl AttachmentEntry {
+    /// Checks content read from `reader` against this entry's size and SHA-256, streaming in
+    /// constant memory; reading stops one byte past the declared size.
+    pub fn check_reader(&self, reader: impl Read) -> Result<(), PackageError> {
+        check_reader(self, reader)
+    }
+
+    /// Checks the file at `path` against this entry's size and SHA-256, streaming.
+    pub fn check_file(&self, path: impl AsRef<Path>) -> Result<(), PackageError> {
+        check_file(self, path.as_ref())
     }
 }
 

@@ -41,8 +41,11 @@ pub enum PackageError {
     },
     /// The JSON does not have the shape of a package: an unknown or missing field, a wrong type
     /// or a malformed value (agency code, date).
-    #[error("package structure: {reason} (line {line}, column {column})")]
+    #[error("package structure at {path}: {reason} (line {line}, column {column})")]
     Structure {
+        /// JSON path of the value at fault, e.g. `header.sender.id` (for an unknown or missing
+        /// field: the object that holds it).
+        path: String,
         /// What serde found, naming the field.
         reason: String,
         /// 1-based line.
@@ -53,6 +56,18 @@ pub enum PackageError {
     /// The header is invalid.
     #[error("package header: {0}")]
     Header(#[from] DocumentError),
+    /// The header is valid but not written the way this library writes it, so the canonical
+    /// bytes of the header as received would differ from those of the header as understood:
+    /// `null` for an absent optional field, an empty `extensions` object, a time with `.000`
+    /// seconds. Signatures must cover exactly what the reader understands, so this is refused.
+    #[error(
+        "package header field {field} is not in normal form (see docs/package-format.md), so its \
+         signed bytes would not match its meaning"
+    )]
+    HeaderNotNormal {
+        /// The header member that differs.
+        field: String,
+    },
     /// The header's canonical form is larger than the limit.
     #[error("package header is {size} bytes in canonical form; the limit is {limit}")]
     HeaderTooLarge {
@@ -154,6 +169,12 @@ struct SignaturesRepr {
     signatures: Vec<JwsSignature>,
 }
 
+/// The header exactly as received, everything else skipped without allocating.
+#[derive(Deserialize)]
+struct ReceivedHeader {
+    header: serde_json::Value,
+}
+
 /// Only the version marker, read when the typed structure does not fit.
 #[derive(Deserialize)]
 struct VersionProbe {
@@ -206,9 +227,10 @@ impl Package {
         let repr: PackageRepr = match serde_json::from_slice(bytes) {
             Ok(repr) => repr,
             Err(e) => {
-                let probe: VersionProbe = serde_json::from_slice(bytes).map_err(structure)?;
+                let probe: VersionProbe =
+                    serde_json::from_slice(bytes).map_err(|e| structure(e, bytes, limits))?;
                 check_version(probe.edoc.as_ref())?;
-                return Err(structure(e));
+                return Err(structure(e, bytes, limits));
             }
         };
         if repr.edoc != FORMAT_VERSION {
@@ -239,6 +261,18 @@ impl Package {
             return Err(PackageError::HeaderTooLarge {
                 size: canonical_header.len(),
                 limit: limits.max_header_bytes,
+            });
+        }
+        // The signed bytes are the JCS form of the header *as received* (what a third-party JWS
+        // library would canonicalize); require them to equal the JCS form of the header as
+        // understood, so a signature never covers something the model reads differently.
+        let received: ReceivedHeader =
+            serde_json::from_slice(bytes).map_err(|e| structure(e, bytes, limits))?;
+        let received_canonical = serde_json_canonicalizer::to_vec(&received.header)
+            .map_err(|e| structure(e, bytes, limits))?;
+        if received_canonical != canonical_header {
+            return Err(PackageError::HeaderNotNormal {
+                field: first_difference(&received.header, &header),
             });
         }
         let mut inline = BTreeMap::new();
@@ -357,6 +391,18 @@ impl Package {
     }
 }
 
+/// The first top-level header member whose received value differs from the model's.
+fn first_difference(received: &serde_json::Value, header: &Header) -> String {
+    let model = serde_json::to_value(HeaderRepr::from(header.clone())).unwrap_or_default();
+    let (Some(r), Some(m)) = (received.as_object(), model.as_object()) else {
+        return "header".into();
+    };
+    r.keys()
+        .chain(m.keys())
+        .find(|k| r.get(*k) != m.get(*k))
+        .map_or_else(|| "header".into(), |k| format!("header.{k}"))
+}
+
 fn check_version(marker: Option<&serde_json::Value>) -> Result<(), PackageError> {
     match marker {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => Ok(()),
@@ -369,13 +415,14 @@ fn check_version(marker: Option<&serde_json::Value>) -> Result<(), PackageError>
     }
 }
 
-fn structure(e: serde_json::Error) -> PackageError {
+fn structure(e: serde_json::Error, bytes: &[u8], limits: &Limits) -> PackageError {
     let msg = e.to_string();
     let reason = match msg.rfind(" at line ") {
         Some(i) => msg.get(..i).unwrap_or(&msg).to_owned(),
         None => msg,
     };
     PackageError::Structure {
+        path: json::path_at(bytes, e.line(), e.column(), limits),
         reason,
         line: e.line(),
         column: e.column(),
