@@ -78,3 +78,8 @@ pub use route::{
 pub use status::{
     Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
 };
+
+// Package signing and verification: the two signatures, bound together, against trust and policy.
+mod verify;
+
+pub use verify::{Rejected, SignPackageError, VerifiedPackage, VerifiedSignature, Verifier};

@@ -110,6 +110,15 @@ pub struct TestIdentity {
 }
 
 impl TestIdentity {
+    /// A software signer over this identity's key and chain.
+    pub fn signer(&self) -> Result<crate::SoftwareSigner, crate::SignError> {
+        crate::SoftwareSigner::from_pkcs8_der(
+            &self.pkcs8_der,
+            self.chain.clone(),
+            Some(self.algorithm),
+        )
+    }
+
     /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
     pub fn key_pem(&self) -> String {
         pem("PRIVATE KEY", &self.pkcs8_der)
@@ -358,6 +367,21 @@ impl TestPki {
                 invalidity_date: None,
             }],
         )
+    }
+
+    /// A trust store holding this PKI's root as the anchor, its intermediate, and the root's and
+    /// intermediate's CRLs (listing `revoked`).
+    pub fn trust_store(
+        &self,
+        revoked: &[(&TestIdentity, OffsetDateTime)],
+    ) -> Result<crate::TrustStore, TestPkiError> {
+        let mut store = crate::TrustStore::default();
+        let load = |r: Result<(), crate::TrustStoreError>| r.map_err(gen_err);
+        load(store.add_anchor_der(self.root()))?;
+        load(store.add_intermediate_der(self.intermediate()))?;
+        load(store.add_crl_der(&self.root_crl()?))?;
+        load(store.add_crl_der(&self.crl(revoked)?))?;
+        Ok(store)
     }
 
     /// The root's and the intermediate's CRLs as one PEM bundle.

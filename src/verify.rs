@@ -1,0 +1,571 @@
+//! Signing and verifying packages: the JAdES signatures the domain requires, bound to the
+//! header, every attachment and every earlier signature, checked against a trust store and a
+//! policy.
+//!
+//! Each signature's `sigD` covers, in this order:
+//! - `header.json`: the RFC 8785 canonical bytes of the header (which carries the attachment
+//!   manifest, so names, media types, sizes and digests are signed too);
+//! - `attachments/<name>`: the raw bytes of each attachment, in manifest order;
+//! - `signatures/<i>`: each earlier signature, as the ASCII bytes `protected || "." || signature`.
+//!
+//! The last item makes the order cryptographic: the agency seal signs over the competent
+//! person's signature, so the seal cannot be moved before it, and the person's signature cannot
+//! be removed or swapped without breaking the seal.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::jades::{sign_detached, verify_detached, DetachedObject, ParsedSignature, SignOptions};
+use crate::report::{SignatureReport, SubIndication, ValidationReport};
+use crate::trust::{AgencyCertificates, Policy, TrustStore, ValidatedChain, ValidationTimes};
+use crate::{
+    Commitment, Detached, Header, JadesError, JwsSignature, Limits, Package, PackageError, Signer,
+};
+
+/// The `pars` name of the canonical header.
+const HEADER_URI: &str = "header.json";
+
+fn attachment_uri(name: &str) -> String {
+    format!("attachments/{name}")
+}
+
+fn signature_uri(index: usize) -> String {
+    format!("signatures/{index}")
+}
+
+fn signature_digest(sig: &JwsSignature) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(sig.protected.as_bytes());
+    h.update(b".");
+    h.update(sig.signature.as_bytes());
+    h.finalize().into()
+}
+
+/// The objects signature number `index` must cover, given the header and attachment objects.
+fn objects_for(base: &[DetachedObject], signatures: &[JwsSignature]) -> Vec<DetachedObject> {
+    let mut objects = base.to_vec();
+    objects.extend(signatures.iter().enumerate().map(|(i, s)| DetachedObject {
+        uri: signature_uri(i),
+        sha256: signature_digest(s),
+    }));
+    objects
+}
+
+fn base_objects(
+    package: &Package,
+    detached: &mut Detached<'_>,
+) -> Result<Vec<DetachedObject>, PackageError> {
+    let mut objects = vec![DetachedObject::from_bytes(
+        HEADER_URI,
+        package.canonical_header(),
+    )];
+    for a in package.attachment_digests(detached)? {
+        objects.push(DetachedObject {
+            uri: attachment_uri(&a.name),
+            sha256: a.sha256,
+        });
+    }
+    Ok(objects)
+}
+
+/// Why a package could not be signed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignPackageError {
+    /// The attachments do not match the manifest, or detached content is missing.
+    #[error("cannot sign: {0}")]
+    Package(#[from] PackageError),
+    /// The signature could not be produced.
+    #[error("cannot sign: {0}")]
+    Signature(#[from] JadesError),
+    /// The domain's order would be broken: the competent person signs before the agency seal.
+    #[error(
+        "cannot add {adding:?}: the package already carries the agency seal (proof of origin); \
+         the competent person's signature must come first"
+    )]
+    AfterSeal {
+        /// The commitment that was refused.
+        adding: Commitment,
+    },
+    /// An existing signature cannot be read, so its commitment is unknown.
+    #[error("cannot sign: existing signature {index} is unreadable: {source}")]
+    ExistingSignature {
+        /// Its position.
+        index: usize,
+        /// Why it could not be read.
+        source: JadesError,
+    },
+}
+
+impl Package {
+    /// Adds a JAdES signature with `commitment`, made by `signer` at `signing_time`.
+    ///
+    /// The signature covers the canonical header, every attachment (inline, or read from
+    /// `detached` as a stream) and every earlier signature. An approval is refused once the
+    /// agency seal is present: the person signs first (Decree 30/2020, Art. 8).
+    pub fn sign(
+        &mut self,
+        signer: &dyn Signer,
+        commitment: Commitment,
+        signing_time: OffsetDateTime,
+        detached: &mut Detached<'_>,
+    ) -> Result<(), SignPackageError> {
+        for (index, s) in self.signatures().iter().enumerate() {
+            let parsed = ParsedSignature::parse(s)
+                .map_err(|source| SignPackageError::ExistingSignature { index, source })?;
+            if parsed.commitment() == Some(Commitment::ProofOfOrigin)
+                && commitment == Commitment::ProofOfApproval
+            {
+                return Err(SignPackageError::AfterSeal { adding: commitment });
+            }
+        }
+        let objects = objects_for(&base_objects(self, detached)?, self.signatures());
+        let opts = SignOptions::new(signing_time).with_commitment(commitment);
+        let signature = sign_detached(signer, &objects, &opts)?;
+        tracing::debug!(
+            document = %self.header().id(),
+            ?commitment,
+            algorithm = %signer.algorithm(),
+            "package signed"
+        );
+        self.push_signature(signature);
+        Ok(())
+    }
+}
+
+/// One signature of a verified package, with the chain that was validated for it.
+#[derive(Debug, Clone)]
+pub struct VerifiedSignature {
+    commitment: Option<Commitment>,
+    signing_time: OffsetDateTime,
+    chain: Arc<ValidatedChain>,
+}
+
+impl VerifiedSignature {
+    /// The commitment the signer made.
+    pub fn commitment(&self) -> Option<Commitment> {
+        self.commitment
+    }
+    /// The signing time the signature claims (JAdES `iat`).
+    pub fn signing_time(&self) -> OffsetDateTime {
+        self.signing_time
+    }
+    /// The signer's validated chain: subject, issuer, serial, anchor.
+    pub fn chain(&self) -> &ValidatedChain {
+        &self.chain
+    }
+}
+
+/// A package whose signatures, attachments and policy all checked out.
+///
+/// Only [`Verifier::verify`] makes one; it is the proof the router asks for.
+#[derive(Debug, Clone)]
+pub struct VerifiedPackage {
+    package: Package,
+    signatures: Vec<VerifiedSignature>,
+    report: ValidationReport,
+    content_digest: [u8; 32],
+}
+
+impl VerifiedPackage {
+    /// The package (its header and attachments are now trusted).
+    pub fn package(&self) -> &Package {
+        &self.package
+    }
+    /// The verified header.
+    pub fn header(&self) -> &Header {
+        self.package.header()
+    }
+    /// The signatures, in document order.
+    pub fn signatures(&self) -> &[VerifiedSignature] {
+        &self.signatures
+    }
+    /// The agency seal (proof of origin), when present.
+    pub fn seal(&self) -> Option<&VerifiedSignature> {
+        self.signatures
+            .iter()
+            .rev()
+            .find(|s| s.commitment == Some(Commitment::ProofOfOrigin))
+    }
+    /// The validation report (indication TOTAL_PASSED).
+    pub fn report(&self) -> &ValidationReport {
+        &self.report
+    }
+    /// SHA-256 over what the signatures cover plus the signatures themselves; the routing
+    /// trace is left out, so the same document forwarded by a hub keeps its digest.
+    pub fn content_digest(&self) -> &[u8; 32] {
+        &self.content_digest
+    }
+    /// Gives the package back, e.g. to append a trace entry before forwarding.
+    pub fn into_package(self) -> Package {
+        self.package
+    }
+}
+
+/// A package that did not verify: the report says why, and the package is kept for the
+/// caller (nothing is lost, e.g. to send it back to the sender).
+#[derive(Debug, thiserror::Error)]
+#[error("{report}")]
+pub struct Rejected {
+    report: Box<ValidationReport>,
+    package: Option<Box<Package>>,
+}
+
+impl Rejected {
+    /// Why, per signature and per check.
+    pub fn report(&self) -> &ValidationReport {
+        &self.report
+    }
+    /// The package, when the bytes could be parsed at all.
+    pub fn package(&self) -> Option<&Package> {
+        self.package.as_deref()
+    }
+    /// The deciding sub-indication.
+    pub fn sub_indication(&self) -> Option<SubIndication> {
+        self.report.sub_indication()
+    }
+    /// Takes the report.
+    pub fn into_report(self) -> ValidationReport {
+        *self.report
+    }
+}
+
+/// Verifies packages against a trust store and a policy, optionally with a directory that
+/// lists which certificates may seal for which agency.
+///
+/// The library never reads the clock: the validation time is an argument.
+#[derive(Clone, Copy)]
+pub struct Verifier<'a> {
+    trust: &'a TrustStore,
+    policy: &'a Policy,
+    agencies: Option<&'a dyn AgencyCertificates>,
+}
+
+impl std::fmt::Debug for Verifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("policy", self.policy)
+            .field("directory", &self.agencies.is_some())
+            .finish()
+    }
+}
+
+fn sub_of(e: &JadesError) -> SubIndication {
+    SubIndication::from_name(e.sub_indication_hint()).unwrap_or(match e {
+        // x5t#S256 naming another certificate: the signing certificate cannot be identified.
+        JadesError::CertificateReference { .. } => SubIndication::NoCertificateChainFound,
+        _ => SubIndication::FormatFailure,
+    })
+}
+
+fn package_sub(e: &PackageError) -> SubIndication {
+    match e {
+        PackageError::DigestMismatch { .. } | PackageError::SizeMismatch { .. } => {
+            SubIndication::HashFailure
+        }
+        PackageError::DetachedMissing { .. } | PackageError::Io(_) => {
+            SubIndication::SignedDataNotFound
+        }
+        _ => SubIndication::FormatFailure,
+    }
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier over `trust` under `policy`.
+    pub fn new(trust: &'a TrustStore, policy: &'a Policy) -> Verifier<'a> {
+        Verifier {
+            trust,
+            policy,
+            agencies: None,
+        }
+    }
+
+    /// Also accept seal certificates that `directory` lists for the sender.
+    pub fn with_directory(mut self, directory: &'a dyn AgencyCertificates) -> Verifier<'a> {
+        self.agencies = Some(directory);
+        self
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        self.policy
+    }
+
+    /// Parses untrusted bytes within `limits`, then verifies them as [`Verifier::verify`] does.
+    /// A parse failure is a FORMAT_FAILURE report.
+    pub fn verify_bytes(
+        &self,
+        bytes: &[u8],
+        limits: &Limits,
+        detached: &mut Detached<'_>,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedPackage, Rejected> {
+        match Package::parse(bytes, limits) {
+            Ok(package) => self.verify(package, detached, now),
+            Err(e) => {
+                let mut report = ValidationReport::new(None, None, None).at(now);
+                report.document_check("format", Err((SubIndication::FormatFailure, e.to_string())));
+                Err(Rejected {
+                    report: Box::new(report),
+                    package: None,
+                })
+            }
+        }
+    }
+
+    /// Verifies every signature of `package` (format, algorithm, signed objects and digests,
+    /// signature value, certificate chain at the policy's time), then the document rules: the
+    /// required commitments in order, and the seal belonging to the sender.
+    pub fn verify(
+        &self,
+        package: Package,
+        detached: &mut Detached<'_>,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedPackage, Rejected> {
+        let header = package.header();
+        let mut report = ValidationReport::new(
+            Some(header.id().to_string()),
+            Some(format!("{}/{}", header.number(), header.notation())),
+            Some(header.sender().id),
+        )
+        .at(now);
+
+        let base = match base_objects(&package, detached) {
+            Ok(objects) => {
+                report.document_check(
+                    "attachments",
+                    Ok(format!(
+                        "{} attachment(s) match the manifest",
+                        objects.len() - 1
+                    )),
+                );
+                objects
+            }
+            Err(e) => {
+                report.document_check("attachments", Err((package_sub(&e), e.to_string())));
+                // Go on with the manifest's digests so the report still judges each signature.
+                let mut objects = vec![DetachedObject::from_bytes(
+                    HEADER_URI,
+                    package.canonical_header(),
+                )];
+                objects.extend(header.attachments().iter().map(|a| DetachedObject {
+                    uri: attachment_uri(a.name()),
+                    sha256: *a.sha256(),
+                }));
+                objects
+            }
+        };
+
+        let mut verified = Vec::new();
+        for (index, sig) in package.signatures().iter().enumerate() {
+            let objects = objects_for(&base, &package.signatures()[..index]);
+            let (sr, ok) = self.verify_one(sig, &objects, now);
+            report.push_signature(sr);
+            if let Some(v) = ok {
+                verified.push(v);
+            }
+        }
+
+        self.check_commitments(&mut report, &package);
+        self.check_seal_owner(&mut report, &package, &verified);
+
+        if report.sub_indication().is_some() || verified.len() != package.signatures().len() {
+            tracing::info!(
+                document = %package.header().id(),
+                sub_indication = ?report.sub_indication(),
+                "package rejected"
+            );
+            return Err(Rejected {
+                report: Box::new(report),
+                package: Some(Box::new(package)),
+            });
+        }
+        if package.signatures().is_empty() {
+            return Err(Rejected {
+                report: Box::new(report),
+                package: Some(Box::new(package)),
+            });
+        }
+        let content_digest = {
+            let mut h = Sha256::new();
+            for o in objects_for(&base, package.signatures()) {
+                h.update(o.uri.as_bytes());
+                h.update([0]);
+                h.update(o.sha256);
+            }
+            h.finalize().into()
+        };
+        tracing::debug!(document = %package.header().id(), "package verified");
+        Ok(VerifiedPackage {
+            package,
+            signatures: verified,
+            report,
+            content_digest,
+        })
+    }
+
+    fn verify_one(
+        &self,
+        sig: &JwsSignature,
+        objects: &[DetachedObject],
+        now: OffsetDateTime,
+    ) -> (SignatureReport, Option<VerifiedSignature>) {
+        let parsed = match ParsedSignature::parse(sig) {
+            Ok(p) => p,
+            Err(e) => {
+                let sr = SignatureReport::new(None).fail("format", sub_of(&e), e.to_string());
+                return (sr, None);
+            }
+        };
+        let mut sr = SignatureReport::new(parsed.commitment())
+            .with_signature(parsed.algorithm(), parsed.signing_time());
+        if let Some(leaf) = parsed.leaf() {
+            sr = sr.with_unverified_certificate(leaf.as_ref());
+        }
+        sr = sr.pass("format", "a JAdES baseline B-B signature");
+
+        if !self.policy.allowed_algorithms.contains(&parsed.algorithm()) {
+            let detail = format!("the policy does not allow {}", parsed.algorithm());
+            return (
+                sr.fail("algorithm", SubIndication::CryptoConstraintsFailure, detail),
+                None,
+            );
+        }
+        let Some(signing_time) = parsed.signing_time() else {
+            let detail = "the signature carries no signing time (iat)";
+            return (
+                sr.fail("signingTime", SubIndication::FormatFailure, detail),
+                None,
+            );
+        };
+        let skew = time::Duration::seconds(i64::from(self.policy.clock_skew_seconds));
+        if signing_time > now + skew {
+            let detail =
+                format!("the signing time {signing_time} lies after the validation time {now}");
+            return (
+                sr.fail("signingTime", SubIndication::SigConstraintsFailure, detail),
+                None,
+            );
+        }
+
+        if let Err(e) = verify_detached(&parsed, objects) {
+            return (sr.fail("signature", sub_of(&e), e.to_string()), None);
+        }
+        sr = sr.pass(
+            "signature",
+            format!(
+                "the signature value and the digests of {} signed object(s) are correct",
+                objects.len()
+            ),
+        );
+
+        let times = ValidationTimes::signed_at(now, signing_time);
+        match self
+            .trust
+            .validate_chain(parsed.chain(), times, self.policy)
+        {
+            Ok(chain) => {
+                let v = VerifiedSignature {
+                    commitment: parsed.commitment(),
+                    signing_time,
+                    chain: Arc::clone(&chain),
+                };
+                (sr.with_chain(&chain), Some(v))
+            }
+            Err(e) => (sr.chain_failed(&e), None),
+        }
+    }
+
+    /// The policy's commitments must appear in order (their first occurrences increasing),
+    /// and no approval may follow a seal.
+    fn check_commitments(&self, report: &mut ValidationReport, package: &Package) {
+        let found: Vec<Option<Commitment>> = package
+            .signatures()
+            .iter()
+            .map(|s| ParsedSignature::parse(s).ok().and_then(|p| p.commitment()))
+            .collect();
+        let describe = |c: Commitment| match c {
+            Commitment::ProofOfApproval => "the competent person's signature (proof of approval)",
+            Commitment::ProofOfOrigin => "the agency seal (proof of origin)",
+            Commitment::ProofOfReceipt => "a proof of receipt",
+        };
+        let mut last = None;
+        for required in &self.policy.required_commitments {
+            match found.iter().position(|c| *c == Some(*required)) {
+                None => {
+                    report.document_check(
+                        "commitments",
+                        Err((
+                            SubIndication::SigConstraintsFailure,
+                            format!("{} is missing", describe(*required)),
+                        )),
+                    );
+                    return;
+                }
+                Some(pos) if last.is_some_and(|l| pos < l) => {
+                    report.document_check(
+                        "commitments",
+                        Err((
+                            SubIndication::SigConstraintsFailure,
+                            format!(
+                                "{} comes before the signature it must follow",
+                                describe(*required)
+                            ),
+                        )),
+                    );
+                    return;
+                }
+                Some(pos) => last = Some(pos),
+            }
+        }
+        let seal = found
+            .iter()
+            .position(|c| *c == Some(Commitment::ProofOfOrigin));
+        let late_approval = found
+            .iter()
+            .rposition(|c| *c == Some(Commitment::ProofOfApproval));
+        if let (Some(s), Some(a)) = (seal, late_approval) {
+            if a > s {
+                report.document_check(
+                    "commitments",
+                    Err((
+                        SubIndication::SigConstraintsFailure,
+                        "a person's approval was added after the agency seal".to_owned(),
+                    )),
+                );
+                return;
+            }
+        }
+        report.document_check(
+            "commitments",
+            Ok("the required signatures are present and in order".to_owned()),
+        );
+    }
+
+    fn check_seal_owner(
+        &self,
+        report: &mut ValidationReport,
+        package: &Package,
+        verified: &[VerifiedSignature],
+    ) {
+        let sender = &package.header().sender();
+        for seal in verified
+            .iter()
+            .filter(|s| s.commitment == Some(Commitment::ProofOfOrigin))
+        {
+            let result = seal
+                .chain
+                .check_organization(&sender.id, self.policy.organization_binding, self.agencies)
+                .map(|()| format!("the seal belongs to the sender, {sender}"))
+                .map_err(|e| {
+                    (
+                        SubIndication::SigConstraintsFailure,
+                        format!("{e} ({})", sender.name),
+                    )
+                });
+            report.document_check("sealOwner", result);
+        }
+    }
+}
