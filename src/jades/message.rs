@@ -5,9 +5,6 @@ use super::verify::{verify_attached, verify_detached_documents, verify_detached_
 use super::{strict_json, JadesError, JwsSignature};
 use serde_json::Value;
 
-/// Most signatures accepted in one general-serialization JWS.
-const MAX_SIGNATURES: usize = 16;
-
 /// A JWS as received: its payload member (if any) and its signatures, none checked yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwsMessage {
@@ -24,7 +21,7 @@ impl JwsMessage {
     /// whitespace (a trailing newline in a file) is ignored; anything else unexpected is refused.
     pub fn parse(text: &str) -> Result<JwsMessage, JadesError> {
         let text = text.trim();
-        if text.len() > Limits::PROTECTED_B64 * 1024 {
+        if text.len() > Limits::MESSAGE {
             return Err(JadesError::format("jws", "larger than 64 MiB"));
         }
         if !text.starts_with('{') {
@@ -64,7 +61,7 @@ impl JwsMessage {
                         ));
                     }
                 }
-                if items.is_empty() || items.len() > MAX_SIGNATURES {
+                if items.is_empty() || items.len() > Limits::SIGNATURES {
                     return Err(JadesError::format(
                         "signatures",
                         "expected 1 to 16 signatures",

@@ -22,6 +22,12 @@ impl Limits {
     pub(crate) const OBJECTS: usize = 1024;
     /// Length of one `pars` URI.
     pub(crate) const URI: usize = 2048;
+    /// Signatures in one general-serialization JWS: approval, seal, and a few receipts.
+    pub(crate) const SIGNATURES: usize = 16;
+    /// A whole JWS text: the payload may be attached, so far above the header limit.
+    pub(crate) const MESSAGE: usize = 64 * 1024 * 1024;
+    /// JSON nesting (ours has depth 4: header, sigD/srCms, arrays, commId).
+    pub(crate) const JSON_DEPTH: usize = 16;
 }
 
 /// `mId` of JAdES detached objects referenced by URI and digest (ETSI TS 119 182-1 §5.2.8.3).
@@ -387,7 +393,7 @@ fn parse_sig_d(header: &Map<String, Value>) -> Result<Option<Vec<SignedObjectRef
             ),
         ));
     }
-    let mut objects = Vec::with_capacity(pars.len());
+    let mut objects: Vec<SignedObjectRef> = Vec::with_capacity(pars.len());
     for (uri, digest) in pars.iter().zip(hash_v) {
         let (Value::String(uri), Value::String(digest)) = (uri, digest) else {
             return Err(JadesError::format(
@@ -402,6 +408,13 @@ fn parse_sig_d(header: &Map<String, Value>) -> Result<Option<Vec<SignedObjectRef
             .map_err(|e| JadesError::format("sigD", format!("hashV: {e}")))?;
         let sha256 = <[u8; 32]>::try_from(raw.as_slice())
             .map_err(|_| JadesError::format("sigD", "hashV entry is not a SHA-256 digest"))?;
+        // Two objects under one name would let a verifier match either one.
+        if objects.iter().any(|o| o.uri == *uri) {
+            return Err(JadesError::format(
+                "sigD",
+                format!("\"{uri}\" listed twice in pars"),
+            ));
+        }
         objects.push(SignedObjectRef {
             uri: uri.clone(),
             sha256,
@@ -491,7 +504,7 @@ mod tests {
 
     #[test]
     fn sigd_shape_is_checked() {
-        let cases: [(&str, Value); 7] = [
+        let cases: [(&str, Value); 8] = [
             ("/sigD/pars", json!(["a"])),
             ("/sigD/pars", json!([])),
             (
@@ -511,6 +524,7 @@ mod tests {
             ),
             ("/sigD/hashM", json!("S512")),
             ("/sigD/pars", json!([1, "b"])),
+            ("/sigD/pars", json!(["a", "a"])),
         ];
         for (pointer, value) in cases {
             let mut h = header();

@@ -120,6 +120,14 @@ pub fn sign_detached(
             "at least one object must be signed",
         ));
     }
+    for (i, o) in objects.iter().enumerate() {
+        if objects.iter().take(i).any(|p| p.uri == o.uri) {
+            return Err(JadesError::format(
+                "sigD",
+                format!("\"{}\" listed twice", o.uri),
+            ));
+        }
+    }
     let mut h = base_header(signer, opts)?;
     h.insert(
         "sigD".into(),

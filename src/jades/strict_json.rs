@@ -7,11 +7,10 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
 use std::fmt;
 
-/// Deepest nesting accepted in a protected header (ours has depth 3: header, sigD, pars).
-const MAX_DEPTH: usize = 16;
+use super::parse::Limits;
 
 /// The one place the strict JSON check plugs in: errors on duplicate keys at any depth
-/// (compared after unescaping), on nesting deeper than [`MAX_DEPTH`], and on invalid JSON.
+/// (compared after unescaping), on nesting deeper than `Limits::JSON_DEPTH`, and on invalid JSON.
 pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     Strict { depth: 0 }
@@ -56,7 +55,7 @@ impl<'de> Visitor<'de> for Strict {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let depth = self.depth + 1;
-        if depth > MAX_DEPTH {
+        if depth > Limits::JSON_DEPTH {
             return Err(serde::de::Error::custom("JSON nested too deeply"));
         }
         while seq.next_element_seed(Strict { depth })?.is_some() {}
@@ -64,7 +63,7 @@ impl<'de> Visitor<'de> for Strict {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let depth = self.depth + 1;
-        if depth > MAX_DEPTH {
+        if depth > Limits::JSON_DEPTH {
             return Err(serde::de::Error::custom("JSON nested too deeply"));
         }
         let mut seen = HashSet::new();
