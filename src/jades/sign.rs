@@ -109,6 +109,30 @@ fn sign_input(
 /// The header carries `sigD` (`ObjectIdByURIHash`, one `pars`/`hashV` per object, `hashM` "S256"),
 /// `b64: false`, and `crit` listing `b64`, `sigD` and `srCms` as DSS does. The signing input is
 /// `BASE64URL(protected) || "."` (empty payload).
+///
+/// ```
+/// use edoc::{sign_detached, verify_detached, Commitment, DetachedObject, ParsedSignature,
+///            SignOptions, SoftwareSigner};
+/// # let rng = ring::rand::SystemRandom::new();
+/// # let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+/// # let kp = rcgen::KeyPair::try_from(pkcs8.as_ref()).unwrap();
+/// # let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+/// # params.distinguished_name.push(rcgen::DnType::CommonName, "UBND xa A Luoi 1");
+/// # let cert = params.self_signed(&kp).unwrap().der().clone();
+/// let signer = SoftwareSigner::from_pkcs8_der(pkcs8.as_ref(), vec![cert], None)?;
+/// let objects = [
+///     DetachedObject::from_bytes("header.json", br#"{"subject":"report"}"#),
+///     DetachedObject::from_bytes("report.pdf", b"%PDF-1.7 ..."),
+/// ];
+/// let when = time::macros::datetime!(2025-07-18 08:30 UTC); // never the library's own clock
+/// let opts = SignOptions::new(when).with_commitment(Commitment::ProofOfOrigin);
+/// let sig = sign_detached(&signer, &objects, &opts)?;
+///
+/// let parsed = ParsedSignature::parse(&sig)?;
+/// verify_detached(&parsed, &objects)?; // no chain validation: that is the trust module's job
+/// assert_eq!(parsed.commitment(), Some(Commitment::ProofOfOrigin));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sign_detached(
     signer: &dyn Signer,
     objects: &[DetachedObject],
