@@ -1,5 +1,9 @@
-//! Agencies: their identifiers (and, with the routing work, the directory of who exists).
+//! Agencies: their identifiers and the directory of who exists and who may sign for them.
 
+mod directory;
 mod id;
 
+pub use directory::{
+    AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits,
+};
 pub use id::{OrgId, OrgIdError, OrgLevel};

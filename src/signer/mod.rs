@@ -98,3 +98,11 @@ pub trait Signer: Send + Sync {
 
 mod software;
 pub use software::{certificates_from_bytes, SoftwareSigner};
+
+#[cfg(feature = "pkcs11")]
+mod pkcs11;
+#[cfg(feature = "pkcs11")]
+pub use pkcs11::{
+    CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
+    TokenSelector,
+};

@@ -1,0 +1,528 @@
+//! A strict pre-pass over untrusted JSON bytes.
+//!
+//! `serde_json` alone keeps the last of two duplicate keys when it builds a `Value`, accepts
+//! integers that other JSON readers round, and bounds nesting only at its own fixed depth. This
+//! pass runs first, over the bytes as received, and refuses all of that with the JSON path of the
+//! offending value, so typed deserialization afterwards only ever sees well-behaved JSON.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::Limits;
+
+/// The largest integer every JSON reader represents exactly: 2^53 − 1 (RFC 7493 §2.2, I-JSON).
+pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Why untrusted JSON bytes were refused before they were interpreted.
+///
+/// Every variant that concerns a value carries its JSON path, such as
+/// `header.recipients[3].name` (`$` is the document itself).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonError {
+    /// The input is larger than the limit for this kind of document.
+    #[error("JSON input is {size} bytes; the limit is {limit}")]
+    TooLarge {
+        /// Size of the input in bytes.
+        size: usize,
+        /// The limit that applied.
+        limit: usize,
+    },
+    /// Arrays and objects nest deeper than the limit.
+    #[error("JSON nests deeper than {limit} levels at {path}")]
+    TooDeep {
+        /// Path of the array or object that went past the limit.
+        path: String,
+        /// The depth limit.
+        limit: usize,
+    },
+    /// An object has the same key twice (compared after unescaping, so `"a"` and `"\u0061"`
+    /// are the same key). Readers disagree on which one wins, so the document is ambiguous.
+    #[error("duplicate key {key:?} in the object at {path}")]
+    DuplicateKey {
+        /// Path of the object.
+        path: String,
+        /// The repeated key, unescaped (truncated to 64 characters).
+        key: String,
+    },
+    /// A number is an integer outside ±(2^53 − 1), which many JSON readers cannot hold exactly
+    /// (RFC 7493 §2.2), or is not finite.
+    #[error("number at {path} is outside the exact range ±(2^53 − 1) or not finite")]
+    NumberOutOfRange {
+        /// Path of the number.
+        path: String,
+    },
+    /// A string (or object key) is longer than the limit, in bytes after unescaping.
+    #[error("string at {path} is {length} bytes; the limit is {limit}")]
+    StringTooLong {
+        /// Path of the string (for a key: the object that holds it).
+        path: String,
+        /// Its length in UTF-8 bytes.
+        length: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The bytes are not well-formed JSON in UTF-8: bad syntax, truncation, trailing data, invalid
+    /// UTF-8 or an unpaired surrogate escape.
+    #[error("malformed JSON at line {line}, column {column} (near {path}): {reason}")]
+    Syntax {
+        /// Path being read when the error was found.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the JSON reader objected to.
+        reason: String,
+    },
+}
+
+/// Checks untrusted JSON bytes against `limits` without interpreting them.
+///
+/// Uses `max_package_bytes` as the total size limit, `max_depth`, and `max_string_bytes`.
+/// Callers that need a different total size pass a copy of their limits with it changed.
+pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<(), JsonError> {
+    check_except(bytes, limits, &[])
+}
+
+/// [`check`], except that strings at the `long` paths are bounded only by the total size.
+///
+/// A pattern is a rendered path with `[]` standing for any index, e.g. `attachments[].data`:
+/// inline attachment content is one long base64 string by design.
+pub(crate) fn check_except(bytes: &[u8], limits: &Limits, long: &[&str]) -> Result<(), JsonError> {
+    if bytes.len() > limits.max_package_bytes {
+        return Err(JsonError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_package_bytes,
+        });
+    }
+    let mut state = State {
+        limits,
+        long,
+        path: Vec::new(),
+        error: None,
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // Our own depth limit is enforced before serde_json's; keep serde_json's as a backstop.
+    let result = Node { st: &mut state }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) => Err(state.error.take().unwrap_or_else(|| JsonError::Syntax {
+            path: render(&state.path),
+            line: e.line(),
+            column: e.column(),
+            reason: strip_position(&e.to_string()),
+        })),
+    }
+}
+
+/// serde_json appends " at line L column C"; the error carries those as fields.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg).to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+enum Segment {
+    Key(String),
+    Index(usize),
+    AnyIndex,
+}
+
+struct State<'l> {
+    limits: &'l Limits,
+    long: &'l [&'l str],
+    path: Vec<Segment>,
+    error: Option<JsonError>,
+}
+
+impl State<'_> {
+    /// Records the first violation and returns an opaque serde error that aborts the parse.
+    fn fail<E: de::Error>(&mut self, err: JsonError) -> E {
+        let msg = err.to_string();
+        if self.error.is_none() {
+            self.error = Some(err);
+        }
+        E::custom(msg)
+    }
+
+    fn path(&self) -> String {
+        render(&self.path)
+    }
+
+    fn check_string<E: de::Error>(&mut self, s: &str) -> Result<(), E> {
+        // Rendering the pattern only happens for long strings, so the common path costs nothing.
+        if s.len() > self.limits.max_string_bytes && !self.is_long_field() {
+            let err = JsonError::StringTooLong {
+                path: self.path(),
+                length: s.len(),
+                limit: self.limits.max_string_bytes,
+            };
+            return Err(self.fail(err));
+        }
+        Ok(())
+    }
+
+    fn is_long_field(&self) -> bool {
+        if self.long.is_empty() {
+            return false;
+        }
+        let pattern: Vec<Segment> = self
+            .path
+            .iter()
+            .map(|s| match s {
+                Segment::Key(k) => Segment::Key(k.clone()),
+                Segment::Index(_) | Segment::AnyIndex => Segment::AnyIndex,
+            })
+            .collect();
+        let rendered = render(&pattern);
+        self.long.iter().any(|p| *p == rendered)
+    }
+
+    fn enter<E: de::Error>(&mut self) -> Result<(), E> {
+        // The depth of the container being entered is the number of segments above it plus one;
+        // checked before any element is read, so deep input never recurses further.
+        if self.path.len() >= self.limits.max_depth {
+            let err = JsonError::TooDeep {
+                path: self.path(),
+                limit: self.limits.max_depth,
+            };
+            return Err(self.fail(err));
+        }
+        Ok(())
+    }
+}
+
+/// Renders a path as `a.b[3].c`; keys that are not plain identifiers are quoted: `a["x.y"]`.
+fn render(path: &[Segment]) -> String {
+    let mut out = String::from("$");
+    for seg in path {
+        match seg {
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+            Segment::AnyIndex => out.push_str("[]"),
+            Segment::Key(k)
+                if !k.is_empty()
+                    && k.len() <= 64
+                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                out.push('.');
+                out.push_str(k);
+            }
+            Segment::Key(k) => {
+                let clipped: String = k.chars().take(64).collect();
+                out.push_str(&format!("[{clipped:?}]"));
+            }
+        }
+    }
+    match out.strip_prefix("$.") {
+        Some(rest) => rest.to_owned(),
+        None => out,
+    }
+}
+
+/// One JSON value at the current path.
+struct Node<'s, 'l> {
+    st: &'s mut State<'l>,
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        if v > MAX_SAFE_INTEGER {
+            let err = JsonError::NumberOutOfRange {
+                path: self.st.path(),
+            };
+            return Err(self.st.fail(err));
+        }
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.visit_u64(v.unsigned_abs())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        // Without serde_json's arbitrary_precision an integer literal beyond u64 arrives here as
+        // a float; any integral value past 2^53 − 1 is refused for the same reason (I-JSON §2.2).
+        if !v.is_finite() || (v.fract() == 0.0 && v.abs() > MAX_SAFE_INTEGER as f64) {
+            let err = JsonError::NumberOutOfRange {
+                path: self.st.path(),
+            };
+            return Err(self.st.fail(err));
+        }
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.st.check_string(v)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.st.enter()?;
+        let mut index = 0usize;
+        loop {
+            self.st.path.push(Segment::Index(index));
+            let more = seq.next_element_seed(Node { st: &mut *self.st })?;
+            self.st.path.pop();
+            if more.is_none() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.st.enter()?;
+        let mut seen: HashSet<String> = HashSet::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            self.st.check_string(&key)?;
+            if seen.contains(&key) {
+                let err = JsonError::DuplicateKey {
+                    path: self.st.path(),
+                    key: key.chars().take(64).collect(),
+                };
+                return Err(self.st.fail(err));
+            }
+            self.st.path.push(Segment::Key(key.clone()));
+            seen.insert(key);
+            map.next_value_seed(Node { st: &mut *self.st })?;
+            self.st.path.pop();
+        }
+        Ok(())
+    }
+}
+
+/// An object key, unescaped.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(s: &str) -> Result<(), JsonError> {
+        check(s.as_bytes(), &Limits::default())
+    }
+
+    #[test]
+    fn well_formed_json_passes() {
+        assert_eq!(
+            run(r#"{"a":[1,-2,3.5,true,null,"x",{"b":{}}],"c":9007199254740991}"#),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn duplicate_key_at_depth_one_is_refused() {
+        assert_eq!(
+            run(r#"{"a":1,"a":2}"#),
+            Err(JsonError::DuplicateKey {
+                path: "$".into(),
+                key: "a".into()
+            })
+        );
+    }
+
+    #[test]
+    fn duplicate_key_at_depth_three_is_found_after_unescaping() {
+        assert_eq!(
+            run(r#"{"x":{"list":[{"name":1,"n\u0061me":2}]}}"#),
+            Err(JsonError::DuplicateKey {
+                path: "x.list[0]".into(),
+                key: "name".into()
+            })
+        );
+    }
+
+    #[test]
+    fn integer_two_to_the_53_is_refused_with_its_path() {
+        assert_eq!(
+            run(r#"{"a":[0,9007199254740992]}"#),
+            Err(JsonError::NumberOutOfRange {
+                path: "a[1]".into()
+            })
+        );
+        assert_eq!(
+            run(r#"{"a":-9007199254740992}"#),
+            Err(JsonError::NumberOutOfRange { path: "a".into() })
+        );
+        assert_eq!(
+            run(r#"{"a":123456789012345678901234567890}"#),
+            Err(JsonError::NumberOutOfRange { path: "a".into() })
+        );
+    }
+
+    #[test]
+    fn overflowing_float_is_a_syntax_error() {
+        assert!(matches!(run("[1e400]"), Err(JsonError::Syntax { .. })));
+    }
+
+    #[test]
+    fn ten_thousand_open_brackets_are_refused_at_the_depth_limit() {
+        let deep = "[".repeat(10_000);
+        let limits = Limits::default();
+        match check(deep.as_bytes(), &limits) {
+            Err(JsonError::TooDeep { limit, path }) => {
+                assert_eq!(limit, limits.max_depth);
+                assert!(path.starts_with("$[0][0]"), "{path}");
+            }
+            other => panic!("expected TooDeep, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn depth_exactly_at_the_limit_passes() {
+        let limits = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
+        assert_eq!(check(b"[[[]]]", &limits), Ok(()));
+        assert!(matches!(
+            check(b"[[[[]]]]", &limits),
+            Err(JsonError::TooDeep { limit: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn long_string_and_long_key_are_refused() {
+        let limits = Limits {
+            max_string_bytes: 4,
+            ..Limits::default()
+        };
+        assert_eq!(
+            check(br#"{"k":"12345"}"#, &limits),
+            Err(JsonError::StringTooLong {
+                path: "k".into(),
+                length: 5,
+                limit: 4
+            })
+        );
+        assert_eq!(
+            check(br#"{"abcde":1}"#, &limits),
+            Err(JsonError::StringTooLong {
+                path: "$".into(),
+                length: 5,
+                limit: 4
+            })
+        );
+    }
+
+    #[test]
+    fn exempted_long_field_is_bounded_only_by_total_size() {
+        let limits = Limits {
+            max_string_bytes: 11,
+            ..Limits::default()
+        };
+        let doc = br#"{"attachments":[{"data":"0123456789abcdef"}],"other":"0123456789ab"}"#;
+        assert_eq!(
+            check_except(doc, &limits, &["attachments[].data"]),
+            Err(JsonError::StringTooLong {
+                path: "other".into(),
+                length: 12,
+                limit: 11
+            })
+        );
+        let ok = br#"{"attachments":[{"data":"0123456789abcdef"}]}"#;
+        assert_eq!(check_except(ok, &limits, &["attachments[].data"]), Ok(()));
+        assert!(matches!(
+            check(ok, &limits),
+            Err(JsonError::StringTooLong { length: 16, .. })
+        ));
+    }
+
+    #[test]
+    fn oversized_input_is_refused_before_parsing() {
+        let limits = Limits {
+            max_package_bytes: 3,
+            ..Limits::default()
+        };
+        assert_eq!(
+            check(b"[1,2]", &limits),
+            Err(JsonError::TooLarge { size: 5, limit: 3 })
+        );
+    }
+
+    #[test]
+    fn non_utf8_truncated_and_trailing_input_are_syntax_errors() {
+        for bad in [
+            &b"{\"a\":\"\xff\"}"[..],
+            b"{\"a\":[1,2",
+            b"{} {}",
+            b"\"\\ud800\"",
+            b"",
+        ] {
+            assert!(
+                matches!(
+                    check(bad, &Limits::default()),
+                    Err(JsonError::Syntax { .. })
+                ),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_error_names_the_path_being_read() {
+        match run(r#"{"header":{"recipients":[{"name":"a"},{"name":tru}]}}"#) {
+            Err(JsonError::Syntax { path, .. }) => assert_eq!(path, "header.recipients[1].name"),
+            other => panic!("expected Syntax, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn odd_keys_are_quoted_in_paths() {
+        assert_eq!(
+            run(r#"{"a.b":[{"x":1,"x":1}]}"#),
+            Err(JsonError::DuplicateKey {
+                path: "$[\"a.b\"][0]".into(),
+                key: "x".into()
+            })
+        );
+    }
+}

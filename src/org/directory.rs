@@ -1,0 +1,891 @@
+//! The directory (danh bạ): which agencies exist, their parent, named groups of agencies, and
+//! which certificates may sign for each agency.
+//!
+//! Loadable from a strict JSON file, buildable in code, and serializable back to the same JSON.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::OrgId;
+
+/// The SHA-256 fingerprint of a certificate's DER encoding.
+pub(crate) type Fingerprint = [u8; 32];
+
+/// What kind of body an agency is. It drives nothing in routing; it is there for people and
+/// for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum AgencyKind {
+    /// A province's or centrally-run city's People's Committee (UBND tỉnh/thành phố).
+    CityPeoplesCommittee,
+    /// The Office (Văn phòng) of a People's Committee, which runs its clerical work.
+    Office,
+    /// A department (sở) of a province or city.
+    Department,
+    /// A commune's or ward's People's Committee (UBND xã/phường).
+    CommunePeoplesCommittee,
+    /// A Public Administration Service Center (Trung tâm Phục vụ hành chính công).
+    PublicServiceCenter,
+    /// A Party committee (Thành ủy, Đảng ủy).
+    PartyCommittee,
+    /// A ministry or central agency (bộ, cơ quan trung ương).
+    Ministry,
+    /// Any other body.
+    Other,
+}
+
+impl fmt::Display for AgencyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AgencyKind::CityPeoplesCommittee => "city People's Committee",
+            AgencyKind::Office => "office",
+            AgencyKind::Department => "department",
+            AgencyKind::CommunePeoplesCommittee => "commune People's Committee",
+            AgencyKind::PublicServiceCenter => "public administration service center",
+            AgencyKind::PartyCommittee => "Party committee",
+            AgencyKind::Ministry => "ministry or central agency",
+            AgencyKind::Other => "agency",
+        })
+    }
+}
+
+/// One agency (cơ quan) in the directory.
+///
+/// ```
+/// use edoc::{AgencyRecord, AgencyKind};
+/// let a = AgencyRecord::new(
+///     "000.00.00.H57".parse().unwrap(),
+///     AgencyKind::CityPeoplesCommittee,
+///     "Hue City People's Committee",
+///     "UBND thành phố Huế",
+/// );
+/// assert_eq!(a.parent(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyRecord {
+    id: OrgId,
+    kind: AgencyKind,
+    name: String,
+    name_vi: String,
+    parent: Option<OrgId>,
+    certificates: Vec<Fingerprint>,
+}
+
+impl AgencyRecord {
+    /// A new agency with no parent and no certificates. Names are checked when the agency is
+    /// added to a [`Directory`].
+    pub fn new(
+        id: OrgId,
+        kind: AgencyKind,
+        name: impl Into<String>,
+        name_vi: impl Into<String>,
+    ) -> AgencyRecord {
+        AgencyRecord {
+            id,
+            kind,
+            name: name.into(),
+            name_vi: name_vi.into(),
+            parent: None,
+            certificates: Vec::new(),
+        }
+    }
+
+    /// The same agency with its parent ("organization in charge", cơ quan chủ quản).
+    pub fn with_parent(mut self, parent: OrgId) -> AgencyRecord {
+        self.parent = Some(parent);
+        self
+    }
+
+    /// The agency code.
+    pub fn id(&self) -> OrgId {
+        self.id
+    }
+
+    /// What kind of body it is.
+    pub fn kind(&self) -> AgencyKind {
+        self.kind
+    }
+
+    /// The name in English.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The name in Vietnamese, e.g. "UBND xã A Lưới 5".
+    pub fn name_vi(&self) -> &str {
+        &self.name_vi
+    }
+
+    /// The agency in charge of this one, if it is in the directory.
+    pub fn parent(&self) -> Option<OrgId> {
+        self.parent
+    }
+
+    /// SHA-256 fingerprints of the certificates that may sign for this agency.
+    pub fn certificates(&self) -> &[[u8; 32]] {
+        &self.certificates
+    }
+}
+
+/// A named group of agencies, such as `communes`.
+///
+/// A group lists agencies and other groups. A group may only name groups added before it, so
+/// groups can never form a cycle, and nesting is bounded by [`DirectoryLimits::max_group_depth`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyGroup {
+    name: String,
+    agencies: Vec<OrgId>,
+    groups: Vec<String>,
+}
+
+impl AgencyGroup {
+    /// A group of agencies and earlier groups. The name is checked when the group is added to
+    /// a [`Directory`]: 1 to 64 characters of `a-z`, `0-9` and `-`, starting with a letter.
+    pub fn new(name: impl Into<String>, agencies: Vec<OrgId>, groups: Vec<String>) -> AgencyGroup {
+        AgencyGroup {
+            name: name.into(),
+            agencies,
+            groups,
+        }
+    }
+
+    /// The group's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The agencies listed directly.
+    pub fn agencies(&self) -> &[OrgId] {
+        &self.agencies
+    }
+
+    /// The groups listed directly.
+    pub fn groups(&self) -> &[String] {
+        &self.groups
+    }
+}
+
+/// Bounds on a directory, applied both when loading JSON and when building in code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirectoryLimits {
+    /// Bytes of a directory JSON file. Default 32 MiB: 50 000 agencies of ~300 bytes each
+    /// plus certificates.
+    pub max_json_bytes: usize,
+    /// Agencies. Default 50 000: about 3 300 communes and wards, their units, the provinces'
+    /// departments and the central agencies (DOMAIN.md), with room to spare.
+    pub max_agencies: usize,
+    /// Groups. Default 1 000: groups are for broadcast lists, a handful per province.
+    pub max_groups: usize,
+    /// Direct members (agencies plus groups) of one group. Default 50 000, as `max_agencies`.
+    pub max_group_members: usize,
+    /// How deep groups may nest. Default 8: "all communes of all provinces" is 2 deep.
+    pub max_group_depth: usize,
+    /// Certificates per agency. Default 64: a seal, its renewals, and the people who sign.
+    pub max_certificates_per_agency: usize,
+    /// Characters of a name. Default 256: the longest Vietnamese agency names are ~150.
+    pub max_name_chars: usize,
+}
+
+impl Default for DirectoryLimits {
+    fn default() -> Self {
+        DirectoryLimits {
+            max_json_bytes: 32 << 20,
+            max_agencies: 50_000,
+            max_groups: 1_000,
+            max_group_members: 50_000,
+            max_group_depth: 8,
+            max_certificates_per_agency: 64,
+            max_name_chars: 256,
+        }
+    }
+}
+
+/// Why a directory, or a change to it, was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// The JSON is malformed, has an unknown or duplicate field, or a value of the wrong shape.
+    #[error("directory JSON is invalid: {0}")]
+    Json(String),
+    /// The JSON is larger than [`DirectoryLimits::max_json_bytes`].
+    #[error("directory JSON is {size} bytes; the limit is {limit}")]
+    TooLarge {
+        /// Size of the input.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The `version` field names a format this crate does not read.
+    #[error("directory format version {0} is not supported; expected 1")]
+    Version(u32),
+    /// A count limit was reached.
+    #[error("directory has too many {what}: the limit is {limit}")]
+    TooMany {
+        /// What was counted: "agencies", "groups", "members of group communes", ...
+        what: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The same agency code appears twice.
+    #[error("agency {id} ({name}) appears twice in the directory")]
+    DuplicateAgency {
+        /// The repeated code.
+        id: OrgId,
+        /// The name of the second entry.
+        name: String,
+    },
+    /// The same group name appears twice.
+    #[error("group {0:?} appears twice in the directory")]
+    DuplicateGroup(String),
+    /// The same certificate is listed twice for one agency.
+    #[error("certificate {fingerprint} is listed twice for agency {agency} ({name})")]
+    DuplicateCertificate {
+        /// The agency.
+        agency: OrgId,
+        /// The agency's name.
+        name: String,
+        /// The fingerprint, hex.
+        fingerprint: String,
+    },
+    /// A name is empty, too long or holds control characters.
+    #[error("{what} {value:?} is not a valid name: {reason}")]
+    InvalidName {
+        /// Which name: "agency 000.00.00.H57 name", "group name", ...
+        what: String,
+        /// The name (truncated to 64 characters).
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An agency's parent is not in the directory (parents must be added, and listed, first).
+    #[error("agency {agency} ({name}) names parent {parent}, which is not in the directory (parents come first)")]
+    UnknownParent {
+        /// The agency.
+        agency: OrgId,
+        /// Its name.
+        name: String,
+        /// The missing parent.
+        parent: OrgId,
+    },
+    /// An agency names itself as its parent.
+    #[error("agency {0} names itself as its parent")]
+    SelfParent(OrgId),
+    /// A group lists an agency that is not in the directory.
+    #[error("group {group:?} lists agency {agency}, which is not in the directory")]
+    UnknownMember {
+        /// The group.
+        group: String,
+        /// The missing agency.
+        agency: OrgId,
+    },
+    /// A group lists a group that does not exist, or is defined later (which could form a cycle).
+    #[error("group {group:?} lists group {member:?}, which is not defined before it")]
+    UnknownSubgroup {
+        /// The group.
+        group: String,
+        /// The missing group.
+        member: String,
+    },
+    /// Groups nest deeper than [`DirectoryLimits::max_group_depth`].
+    #[error("group {group:?} nests {depth} groups deep; the limit is {limit}")]
+    GroupTooDeep {
+        /// The group.
+        group: String,
+        /// Its depth.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A lookup named a group that does not exist.
+    #[error("there is no group named {0:?}")]
+    NoSuchGroup(String),
+    /// A change named an agency that does not exist.
+    #[error("there is no agency {0} in the directory")]
+    NoSuchAgency(OrgId),
+    /// A certificate fingerprint is not 64 hex digits.
+    #[error("certificate fingerprint {value:?} of agency {agency} is not 64 hex digits (SHA-256 of the DER)")]
+    InvalidFingerprint {
+        /// The agency.
+        agency: OrgId,
+        /// The value (truncated to 80 characters).
+        value: String,
+    },
+}
+
+/// The directory: agencies, groups and who may sign for whom.
+///
+/// ```
+/// let dir = edoc::Directory::sample();
+/// let a_luoi_5: edoc::OrgId = "000.00.45.H57".parse().unwrap();
+/// assert_eq!(dir.agency(&a_luoi_5).unwrap().name_vi(), "UBND xã A Lưới 5");
+/// assert_eq!(dir.expand_group("communes").unwrap().len(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directory {
+    limits: DirectoryLimits,
+    agencies: Vec<AgencyRecord>,
+    by_id: HashMap<OrgId, usize>,
+    groups: Vec<AgencyGroup>,
+    by_group: HashMap<String, usize>,
+    // Nesting depth of each group: 1 for a group of agencies only.
+    depth: Vec<usize>,
+}
+
+impl Default for Directory {
+    fn default() -> Self {
+        Directory::new()
+    }
+}
+
+fn clip(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn check_name(what: impl Fn() -> String, value: &str, max: usize) -> Result<(), DirectoryError> {
+    let reason = if value.trim().is_empty() {
+        Some("it is empty")
+    } else if value.chars().count() > max {
+        Some("it is too long")
+    } else if value.chars().any(char::is_control) {
+        Some("it holds control characters")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(DirectoryError::InvalidName {
+            what: what(),
+            value: clip(value, 64),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn check_group_name(name: &str) -> Result<(), DirectoryError> {
+    // Lowercase letters, digits and '-' only: a group name can never be mistaken for an agency
+    // code (which has dots and a capital letter) nor differ from another only by case.
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(DirectoryError::InvalidName {
+            what: "group name".into(),
+            value: clip(name, 64),
+            reason: "it must be 1 to 64 characters of a-z, 0-9 and '-', starting with a letter",
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Fingerprint> {
+    let b = s.as_bytes();
+    if b.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+        let d = |c: u8| (c as char).to_digit(16);
+        let (hi, lo) = match pair {
+            [h, l] => (d(*h)?, d(*l)?),
+            _ => return None,
+        };
+        *o = u8::try_from(hi * 16 + lo).ok()?;
+    }
+    Some(out)
+}
+
+impl Directory {
+    /// An empty directory with the default limits.
+    pub fn new() -> Directory {
+        Directory::with_limits(DirectoryLimits::default())
+    }
+
+    /// An empty directory with the given limits.
+    pub fn with_limits(limits: DirectoryLimits) -> Directory {
+        Directory {
+            limits,
+            agencies: Vec::new(),
+            by_id: HashMap::new(),
+            groups: Vec::new(),
+            by_group: HashMap::new(),
+            depth: Vec::new(),
+        }
+    }
+
+    /// The SHA-256 fingerprint of a certificate's DER bytes, as the directory stores it.
+    pub fn certificate_fingerprint(der: &[u8]) -> [u8; 32] {
+        Sha256::digest(der).into()
+    }
+
+    /// Adds an agency. Its parent, if any, must already be in the directory; its certificates
+    /// must not repeat.
+    pub fn add_agency(&mut self, agency: AgencyRecord) -> Result<(), DirectoryError> {
+        let limits = self.limits;
+        if self.agencies.len() >= limits.max_agencies {
+            return Err(DirectoryError::TooMany {
+                what: "agencies".into(),
+                limit: limits.max_agencies,
+            });
+        }
+        let id = agency.id;
+        check_name(
+            || format!("agency {id} name"),
+            &agency.name,
+            limits.max_name_chars,
+        )?;
+        check_name(
+            || format!("agency {id} Vietnamese name"),
+            &agency.name_vi,
+            limits.max_name_chars,
+        )?;
+        if self.by_id.contains_key(&id) {
+            return Err(DirectoryError::DuplicateAgency {
+                id,
+                name: agency.name,
+            });
+        }
+        if let Some(parent) = agency.parent {
+            if parent == id {
+                return Err(DirectoryError::SelfParent(id));
+            }
+            if !self.by_id.contains_key(&parent) {
+                return Err(DirectoryError::UnknownParent {
+                    agency: id,
+                    name: agency.name,
+                    parent,
+                });
+            }
+        }
+        if agency.certificates.len() > limits.max_certificates_per_agency {
+            return Err(DirectoryError::TooMany {
+                what: format!("certificates for agency {id} ({})", agency.name),
+                limit: limits.max_certificates_per_agency,
+            });
+        }
+        let mut seen = HashSet::new();
+        for fp in &agency.certificates {
+            if !seen.insert(fp) {
+                return Err(DirectoryError::DuplicateCertificate {
+                    agency: id,
+                    name: agency.name.clone(),
+                    fingerprint: hex(fp),
+                });
+            }
+        }
+        self.by_id.insert(id, self.agencies.len());
+        self.agencies.push(agency);
+        Ok(())
+    }
+
+    /// Allows the certificate with this SHA-256 fingerprint (of its DER) to sign for `agency`.
+    pub fn add_certificate(
+        &mut self,
+        agency: &OrgId,
+        fingerprint: [u8; 32],
+    ) -> Result<(), DirectoryError> {
+        let max = self.limits.max_certificates_per_agency;
+        let a = self
+            .by_id
+            .get(agency)
+            .and_then(|&i| self.agencies.get_mut(i))
+            .ok_or(DirectoryError::NoSuchAgency(*agency))?;
+        if a.certificates.contains(&fingerprint) {
+            return Err(DirectoryError::DuplicateCertificate {
+                agency: *agency,
+                name: a.name.clone(),
+                fingerprint: hex(&fingerprint),
+            });
+        }
+        if a.certificates.len() >= max {
+            return Err(DirectoryError::TooMany {
+                what: format!("certificates for agency {agency} ({})", a.name),
+                limit: max,
+            });
+        }
+        a.certificates.push(fingerprint);
+        Ok(())
+    }
+
+    /// Adds a group. Every agency it lists must be in the directory, and every group it lists
+    /// must have been added before it.
+    pub fn add_group(&mut self, group: AgencyGroup) -> Result<(), DirectoryError> {
+        let limits = self.limits;
+        if self.groups.len() >= limits.max_groups {
+            return Err(DirectoryError::TooMany {
+                what: "groups".into(),
+                limit: limits.max_groups,
+            });
+        }
+        check_group_name(&group.name)?;
+        if self.by_group.contains_key(&group.name) {
+            return Err(DirectoryError::DuplicateGroup(group.name));
+        }
+        if group.agencies.len().saturating_add(group.groups.len()) > limits.max_group_members {
+            return Err(DirectoryError::TooMany {
+                what: format!("members of group {:?}", group.name),
+                limit: limits.max_group_members,
+            });
+        }
+        for a in &group.agencies {
+            if !self.by_id.contains_key(a) {
+                return Err(DirectoryError::UnknownMember {
+                    group: group.name.clone(),
+                    agency: *a,
+                });
+            }
+        }
+        let mut depth = 1;
+        for g in &group.groups {
+            let d = self
+                .by_group
+                .get(g)
+                .and_then(|&i| self.depth.get(i))
+                .ok_or_else(|| DirectoryError::UnknownSubgroup {
+                    group: group.name.clone(),
+                    member: clip(g, 64),
+                })?;
+            depth = depth.max(d + 1);
+        }
+        if depth > limits.max_group_depth {
+            return Err(DirectoryError::GroupTooDeep {
+                group: group.name,
+                depth,
+                limit: limits.max_group_depth,
+            });
+        }
+        self.by_group.insert(group.name.clone(), self.groups.len());
+        self.groups.push(group);
+        self.depth.push(depth);
+        Ok(())
+    }
+
+    /// The agency with this code.
+    pub fn agency(&self, id: &OrgId) -> Option<&AgencyRecord> {
+        self.by_id.get(id).and_then(|&i| self.agencies.get(i))
+    }
+
+    /// Every agency, in the order added.
+    pub fn agencies(&self) -> &[AgencyRecord] {
+        &self.agencies
+    }
+
+    /// The group with this name.
+    pub fn group(&self, name: &str) -> Option<&AgencyGroup> {
+        self.by_group.get(name).and_then(|&i| self.groups.get(i))
+    }
+
+    /// Every group, in the order added.
+    pub fn groups(&self) -> &[AgencyGroup] {
+        &self.groups
+    }
+
+    /// The agencies of a group, nested groups expanded, each once, in first-seen order
+    /// (depth first: a group's own agencies, then its groups in order).
+    pub fn expand_group(&self, name: &str) -> Result<Vec<OrgId>, DirectoryError> {
+        let group = self
+            .group(name)
+            .ok_or_else(|| DirectoryError::NoSuchGroup(clip(name, 64)))?;
+        let mut out = Vec::new();
+        let mut seen_agencies = HashSet::new();
+        let mut seen_groups = HashSet::new();
+        self.expand_into(group, &mut out, &mut seen_agencies, &mut seen_groups);
+        Ok(out)
+    }
+
+    // Recursion depth is bounded by `max_group_depth`, enforced in `add_group`; each group is
+    // expanded once, so a diamond of groups costs no more than a tree.
+    fn expand_into<'a>(
+        &'a self,
+        group: &'a AgencyGroup,
+        out: &mut Vec<OrgId>,
+        seen_agencies: &mut HashSet<OrgId>,
+        seen_groups: &mut HashSet<&'a str>,
+    ) {
+        if !seen_groups.insert(&group.name) {
+            return;
+        }
+        for a in &group.agencies {
+            if seen_agencies.insert(*a) {
+                out.push(*a);
+            }
+        }
+        for g in &group.groups {
+            if let Some(sub) = self.group(g) {
+                self.expand_into(sub, out, seen_agencies, seen_groups);
+            }
+        }
+    }
+
+    /// Whether the certificate with this SHA-256 fingerprint (of its DER) may sign for `agency`.
+    /// `false` for an agency that is not in the directory.
+    pub fn may_sign_for(&self, agency: &OrgId, fingerprint: &[u8; 32]) -> bool {
+        self.agency(agency)
+            .is_some_and(|a| a.certificates.contains(fingerprint))
+    }
+
+    /// Loads a directory from JSON, with the default limits.
+    ///
+    /// The format is strict: unknown and duplicate fields are refused, agencies and groups are
+    /// arrays (never maps keyed by free strings, where a repeated key could hide an entry), a
+    /// repeated agency, group or certificate is an error, and parents and sub-groups must be
+    /// listed before they are referred to.
+    ///
+    /// ```
+    /// let json = r#"{"version": 1, "agencies": [
+    ///     {"id": "000.00.00.H57", "kind": "cityPeoplesCommittee",
+    ///      "name": "Hue City People's Committee", "nameVi": "UBND thành phố Huế"}],
+    ///   "groups": []}"#;
+    /// let dir = edoc::Directory::from_json(json.as_bytes()).unwrap();
+    /// assert_eq!(dir.agencies().len(), 1);
+    /// ```
+    pub fn from_json(bytes: &[u8]) -> Result<Directory, DirectoryError> {
+        Directory::from_json_with_limits(bytes, DirectoryLimits::default())
+    }
+
+    /// Loads a directory from JSON with the given limits.
+    pub fn from_json_with_limits(
+        bytes: &[u8],
+        limits: DirectoryLimits,
+    ) -> Result<Directory, DirectoryError> {
+        if bytes.len() > limits.max_json_bytes {
+            return Err(DirectoryError::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_json_bytes,
+            });
+        }
+        let file: DirectoryFile =
+            serde_json::from_slice(bytes).map_err(|e| DirectoryError::Json(e.to_string()))?;
+        if file.version != 1 {
+            return Err(DirectoryError::Version(file.version));
+        }
+        let mut dir = Directory::with_limits(limits);
+        for a in file.agencies {
+            let mut certificates = Vec::with_capacity(a.certificates.len().min(64));
+            for c in &a.certificates {
+                certificates.push(unhex(c).ok_or_else(|| DirectoryError::InvalidFingerprint {
+                    agency: a.id,
+                    value: clip(c, 80),
+                })?);
+            }
+            dir.add_agency(AgencyRecord {
+                id: a.id,
+                kind: a.kind,
+                name: a.name,
+                name_vi: a.name_vi,
+                parent: a.parent,
+                certificates,
+            })?;
+        }
+        for g in file.groups {
+            dir.add_group(AgencyGroup {
+                name: g.name,
+                agencies: g.agencies,
+                groups: g.groups,
+            })?;
+        }
+        Ok(dir)
+    }
+
+    /// The directory as pretty-printed JSON, in the format [`Directory::from_json`] reads.
+    pub fn to_json(&self) -> String {
+        let file = DirectoryFile {
+            version: 1,
+            agencies: self
+                .agencies
+                .iter()
+                .map(|a| AgencyJson {
+                    id: a.id,
+                    kind: a.kind,
+                    name: a.name.clone(),
+                    name_vi: a.name_vi.clone(),
+                    parent: a.parent,
+                    certificates: a.certificates.iter().map(|c| hex(c)).collect(),
+                })
+                .collect(),
+            groups: self
+                .groups
+                .iter()
+                .map(|g| GroupJson {
+                    name: g.name.clone(),
+                    agencies: g.agencies.clone(),
+                    groups: g.groups.clone(),
+                })
+                .collect(),
+        };
+        // Serializing plain strings and vectors cannot fail.
+        serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+
+    /// The directory of the seed story (Hue city, communes A Luoi 1–5, one ministry).
+    ///
+    /// **The agency codes are ILLUSTRATIVE, not official.** They follow the `DDD.CC.BB.Xnn`
+    /// shape of QCVN 102:2016, and `H57` for Hue is itself unverified. Do not use them outside
+    /// tests and demonstrations. No certificates are registered: add them with
+    /// [`Directory::add_certificate`] once the test PKI is made.
+    ///
+    /// | code | agency |
+    /// |---|---|
+    /// | `000.00.00.H57` | Hue City People's Committee (UBND thành phố Huế) |
+    /// | `000.00.01.H57` | Office of the City People's Committee |
+    /// | `000.00.02.H57` | Hue City Party Committee (Thành ủy Huế) |
+    /// | `000.00.05.H57` | Department of Finance (Sở Tài chính) |
+    /// | `000.00.06.H57` | Department of Agriculture and Environment |
+    /// | `000.00.4n.H57` | A Luoi n Commune People's Committee (UBND xã A Lưới n), n = 1..5 |
+    /// | `000.01.4n.H57` | A Luoi n Commune Public Administration Service Center |
+    /// | `000.00.00.G09` | Ministry of Home Affairs (Bộ Nội vụ) |
+    ///
+    /// Groups: `communes` (the five communes' People's Committees), `service-centers` (their
+    /// five centers) and `city-departments` (Finance, Agriculture and Environment).
+    pub fn sample() -> Directory {
+        fn id(s: &str) -> OrgId {
+            // The literals below are well-formed codes, checked by this module's tests.
+            s.parse()
+                .unwrap_or_else(|_| unreachable!("sample code {s}"))
+        }
+        let city = id("000.00.00.H57");
+        let mut d = Directory::new();
+        let mut add = |a: AgencyRecord| {
+            d.add_agency(a)
+                .unwrap_or_else(|e| unreachable!("sample directory: {e}"))
+        };
+        add(AgencyRecord::new(
+            city,
+            AgencyKind::CityPeoplesCommittee,
+            "Hue City People's Committee",
+            "UBND thành phố Huế",
+        ));
+        add(AgencyRecord::new(
+            id("000.00.01.H57"),
+            AgencyKind::Office,
+            "Office of the Hue City People's Committee",
+            "Văn phòng UBND thành phố Huế",
+        )
+        .with_parent(city));
+        add(AgencyRecord::new(
+            id("000.00.02.H57"),
+            AgencyKind::PartyCommittee,
+            "Hue City Party Committee",
+            "Thành ủy Huế",
+        ));
+        add(AgencyRecord::new(
+            id("000.00.05.H57"),
+            AgencyKind::Department,
+            "Department of Finance",
+            "Sở Tài chính thành phố Huế",
+        )
+        .with_parent(city));
+        add(AgencyRecord::new(
+            id("000.00.06.H57"),
+            AgencyKind::Department,
+            "Department of Agriculture and Environment",
+            "Sở Nông nghiệp và Môi trường thành phố Huế",
+        )
+        .with_parent(city));
+        for n in 1..=5 {
+            let commune = id(&format!("000.00.4{n}.H57"));
+            add(AgencyRecord::new(
+                commune,
+                AgencyKind::CommunePeoplesCommittee,
+                format!("A Luoi {n} Commune People's Committee"),
+                format!("UBND xã A Lưới {n}"),
+            )
+            .with_parent(city));
+            add(AgencyRecord::new(
+                id(&format!("000.01.4{n}.H57")),
+                AgencyKind::PublicServiceCenter,
+                format!("A Luoi {n} Commune Public Administration Service Center"),
+                format!("Trung tâm Phục vụ hành chính công xã A Lưới {n}"),
+            )
+            .with_parent(commune));
+        }
+        add(AgencyRecord::new(
+            id("000.00.00.G09"),
+            AgencyKind::Ministry,
+            "Ministry of Home Affairs",
+            "Bộ Nội vụ",
+        ));
+        let communes: Vec<OrgId> = (1..=5).map(|n| id(&format!("000.00.4{n}.H57"))).collect();
+        let centers: Vec<OrgId> = (1..=5).map(|n| id(&format!("000.01.4{n}.H57"))).collect();
+        for g in [
+            AgencyGroup::new("communes", communes, vec![]),
+            AgencyGroup::new("service-centers", centers, vec![]),
+            AgencyGroup::new(
+                "city-departments",
+                vec![id("000.00.05.H57"), id("000.00.06.H57")],
+                vec![],
+            ),
+        ] {
+            d.add_group(g)
+                .unwrap_or_else(|e| unreachable!("sample directory: {e}"));
+        }
+        d
+    }
+}
+
+// The JSON file format. Arrays, not maps: a map keyed by agency code would let a repeated key
+// silently replace an entry in many JSON readers.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct DirectoryFile {
+    version: u32,
+    agencies: Vec<AgencyJson>,
+    groups: Vec<GroupJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AgencyJson {
+    id: OrgId,
+    kind: AgencyKind,
+    name: String,
+    name_vi: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<OrgId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    certificates: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct GroupJson {
+    name: String,
+    #[serde(default)]
+    agencies: Vec<OrgId>,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_codes_parse_and_sample_builds() {
+        let d = Directory::sample();
+        assert_eq!(d.agencies().len(), 16);
+        assert_eq!(d.groups().len(), 3);
+    }
+
+    #[test]
+    fn fingerprint_hex_round_trips_and_rejects_bad_digits() {
+        let fp = Directory::certificate_fingerprint(b"der");
+        assert_eq!(unhex(&hex(&fp)), Some(fp));
+        assert_eq!(unhex(&hex(&fp).to_uppercase()), Some(fp));
+        assert_eq!(unhex(&"g".repeat(64)), None);
+        assert_eq!(unhex("00"), None);
+        // A multi-byte character must not be split into a bogus pair.
+        assert_eq!(unhex(&format!("é{}", "0".repeat(62))), None);
+    }
+}

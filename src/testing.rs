@@ -1,0 +1,491 @@
+//! A generated test PKI — **FOR TESTS AND DEMOS ONLY, NEVER FOR REAL DOCUMENTS.**
+//!
+//! Every key here is generated on the spot or read from the repository's public test keys
+//! (`tests/data/keys/`): anybody can sign with them. Nothing issued here must ever be trusted
+//! outside a test.
+//!
+//! The PKI: a root CA → an intermediate CA (with cRLSign) → end-entity certificates for
+//! persons (CN = full name, O = agency, organizationIdentifier = agency code) and agency seals
+//! (CN = O = agency name, organizationIdentifier). Validity dates are fixed (CAs
+//! 2025-01-01..2035-01-01, leaves 2025-01-01..2030-01-01), so tests verify at a pinned time.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use base64::Engine;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, PublicKeyData,
+    RevokedCertParams, SerialNumber, SignatureAlgorithm,
+};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer};
+use time::OffsetDateTime;
+
+use crate::{Algorithm, OrgId};
+
+const RSA_2048: &str = include_str!("../tests/data/keys/rsa2048-a.pem");
+const RSA_1024: &str = include_str!("../tests/data/keys/rsa1024-a.pem");
+
+/// Why the test PKI could not issue something.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TestPkiError {
+    /// rcgen refused the parameters or the key.
+    #[error("test PKI generation failed: {0}")]
+    Generation(String),
+}
+
+fn gen_err(e: impl std::fmt::Display) -> TestPkiError {
+    TestPkiError::Generation(e.to_string())
+}
+
+/// Who an end-entity certificate is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// A competent person: CN = full name, O = the agency's name, organizationIdentifier = code.
+    Person {
+        /// Full name, e.g. "Nguyễn Văn An".
+        full_name: String,
+        /// The agency's name.
+        agency_name: String,
+        /// The agency's code.
+        agency: OrgId,
+    },
+    /// An agency seal: CN = O = the agency's name, organizationIdentifier = code.
+    Seal {
+        /// The agency's name.
+        agency_name: String,
+        /// The agency's code.
+        agency: OrgId,
+    },
+}
+
+/// Deliberate defects for negative tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Defect {
+    /// A correct certificate.
+    #[default]
+    None,
+    /// Valid 2020-01-01..2024-01-01: expired at any 2025+ test time.
+    Expired,
+    /// Valid 2031-01-01..2034-01-01: not yet valid at any 2025–2030 test time.
+    NotYetValid,
+    /// EKU serverAuth only.
+    WrongEku,
+    /// No EKU extension at all.
+    NoEku,
+    /// No keyUsage extension.
+    NoKeyUsage,
+    /// keyUsage keyEncipherment only.
+    KeyUsageNotForSigning,
+    /// Issued under a second hierarchy whose root nobody trusts.
+    UntrustedRoot,
+    /// The certificate carries the 1024-bit RSA test key (its algorithm is still reported as
+    /// the requested RSA one; the key cannot sign with ring).
+    Rsa1024,
+}
+
+/// What to issue.
+#[derive(Debug, Clone)]
+pub struct IdentitySpec {
+    /// Who.
+    pub holder: Holder,
+    /// The JWS algorithm the key is for.
+    pub algorithm: Algorithm,
+    /// A deliberate defect.
+    pub defect: Defect,
+}
+
+/// An issued end-entity: its key, its chain and its algorithm.
+#[derive(Debug, Clone)]
+pub struct TestIdentity {
+    /// The JWS algorithm the key signs with.
+    pub algorithm: Algorithm,
+    /// The private key, PKCS#8 DER (v2 for Ed25519).
+    pub pkcs8_der: Vec<u8>,
+    /// The chain, signer first, then the intermediate; the root is not included.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The certificate serial number, big-endian bytes.
+    pub serial: Vec<u8>,
+}
+
+impl TestIdentity {
+    /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub fn key_pem(&self) -> String {
+        pem("PRIVATE KEY", &self.pkcs8_der)
+    }
+
+    /// The signer certificate alone as PEM.
+    pub fn certificate_pem(&self) -> String {
+        self.chain
+            .first()
+            .map(|c| pem("CERTIFICATE", c))
+            .unwrap_or_default()
+    }
+
+    /// The chain as a PEM bundle, signer first.
+    pub fn chain_pem(&self) -> String {
+        self.chain.iter().map(|c| pem("CERTIFICATE", c)).collect()
+    }
+}
+
+struct Ca {
+    cert: CertificateDer<'static>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+/// The test PKI. See the module documentation: **for tests and demos only.**
+pub struct TestPki {
+    root: Ca,
+    intermediate: Ca,
+    untrusted_root: Ca,
+    untrusted_intermediate: Ca,
+    next_serial: AtomicU64,
+}
+
+impl std::fmt::Debug for TestPki {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TestPki { .. }")
+    }
+}
+
+fn ymd(y: i32, m: u8, d: u8) -> OffsetDateTime {
+    rcgen::date_time_ymd(y, m, d)
+}
+
+fn ca_params(name: &str, serial: u64) -> CertificateParams {
+    let mut p = CertificateParams::default();
+    p.distinguished_name.push(DnType::CommonName, name);
+    p.distinguished_name.push(
+        DnType::OrganizationName,
+        "edoc TEST PKI (not for real documents)",
+    );
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.not_before = ymd(2025, 1, 1);
+    p.not_after = ymd(2035, 1, 1);
+    p.serial_number = Some(SerialNumber::from(serial));
+    p
+}
+
+impl TestPki {
+    /// Generates the root and intermediate CAs (P-256 keys) and an untrusted twin hierarchy.
+    pub fn new() -> Result<TestPki, TestPkiError> {
+        let (root, intermediate) = hierarchy("edoc TEST Root CA", "edoc TEST Issuing CA", 1)?;
+        let (untrusted_root, untrusted_intermediate) = hierarchy(
+            "edoc TEST Untrusted Root",
+            "edoc TEST Untrusted Issuing CA",
+            3,
+        )?;
+        Ok(TestPki {
+            root,
+            intermediate,
+            untrusted_root,
+            untrusted_intermediate,
+            next_serial: AtomicU64::new(1000),
+        })
+    }
+
+    /// The root certificate (DER): the trust anchor.
+    pub fn root(&self) -> &CertificateDer<'static> {
+        &self.root.cert
+    }
+
+    /// The intermediate certificate (DER).
+    pub fn intermediate(&self) -> &CertificateDer<'static> {
+        &self.intermediate.cert
+    }
+
+    /// The untrusted twin root (DER), for tests that need to name it.
+    pub fn untrusted_root(&self) -> &CertificateDer<'static> {
+        &self.untrusted_root.cert
+    }
+
+    /// The trust anchor as PEM.
+    pub fn anchors_pem(&self) -> String {
+        pem("CERTIFICATE", &self.root.cert)
+    }
+
+    /// The intermediate as PEM.
+    pub fn intermediates_pem(&self) -> String {
+        pem("CERTIFICATE", &self.intermediate.cert)
+    }
+
+    /// Issues an end-entity certificate.
+    pub fn issue(&self, spec: &IdentitySpec) -> Result<TestIdentity, TestPkiError> {
+        let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
+        let mut p = CertificateParams::default();
+        let (cn, org, code) = match &spec.holder {
+            Holder::Person {
+                full_name,
+                agency_name,
+                agency,
+            } => (full_name.as_str(), agency_name.as_str(), agency.to_string()),
+            Holder::Seal {
+                agency_name,
+                agency,
+            } => (
+                agency_name.as_str(),
+                agency_name.as_str(),
+                agency.to_string(),
+            ),
+        };
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.distinguished_name.push(DnType::OrganizationName, org);
+        p.distinguished_name
+            .push(DnType::CustomDnType(vec![2, 5, 4, 97]), code);
+        p.distinguished_name.push(DnType::CountryName, "VN");
+        p.is_ca = IsCa::ExplicitNoCa;
+        p.use_authority_key_identifier_extension = true;
+        p.serial_number = Some(SerialNumber::from(serial));
+        p.not_before = ymd(2025, 1, 1);
+        p.not_after = ymd(2030, 1, 1);
+        p.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
+        // id-kp-documentSigning, RFC 9336.
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::Other(vec![
+            1, 3, 6, 1, 5, 5, 7, 3, 36,
+        ])];
+        let mut ca = &self.intermediate;
+        match spec.defect {
+            Defect::None | Defect::Rsa1024 => {}
+            Defect::Expired => {
+                p.not_before = ymd(2020, 1, 1);
+                p.not_after = ymd(2024, 1, 1);
+            }
+            Defect::NotYetValid => {
+                p.not_before = ymd(2031, 1, 1);
+                p.not_after = ymd(2034, 1, 1);
+            }
+            Defect::WrongEku => p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth],
+            Defect::NoEku => p.extended_key_usages = vec![],
+            Defect::NoKeyUsage => p.key_usages = vec![],
+            Defect::KeyUsageNotForSigning => p.key_usages = vec![KeyUsagePurpose::KeyEncipherment],
+            Defect::UntrustedRoot => ca = &self.untrusted_intermediate,
+        }
+        let (cert, pkcs8_der) = if spec.defect == Defect::Rsa1024 {
+            let key = RsaPublicOnly::from_pkcs8_pem(RSA_1024)?;
+            let cert = p.signed_by(&key, &ca.issuer).map_err(gen_err)?;
+            (cert, key.pkcs8)
+        } else {
+            let key = key_for(spec.algorithm)?;
+            let cert = p.signed_by(&key, &ca.issuer).map_err(gen_err)?;
+            (cert, key.serialize_der())
+        };
+        Ok(TestIdentity {
+            algorithm: spec.algorithm,
+            pkcs8_der,
+            chain: vec![cert.der().clone(), ca.cert.clone()],
+            serial: SerialNumber::from(serial).to_bytes(),
+        })
+    }
+
+    /// A person's certificate with no defect.
+    pub fn person(
+        &self,
+        full_name: &str,
+        agency_name: &str,
+        agency: &OrgId,
+        algorithm: Algorithm,
+    ) -> Result<TestIdentity, TestPkiError> {
+        self.issue(&IdentitySpec {
+            holder: Holder::Person {
+                full_name: full_name.into(),
+                agency_name: agency_name.into(),
+                agency: *agency,
+            },
+            algorithm,
+            defect: Defect::None,
+        })
+    }
+
+    /// An agency seal certificate with no defect.
+    pub fn seal(
+        &self,
+        agency_name: &str,
+        agency: &OrgId,
+        algorithm: Algorithm,
+    ) -> Result<TestIdentity, TestPkiError> {
+        self.issue(&IdentitySpec {
+            holder: Holder::Seal {
+                agency_name: agency_name.into(),
+                agency: *agency,
+            },
+            algorithm,
+            defect: Defect::None,
+        })
+    }
+
+    /// The intermediate's CRL (thisUpdate 2025-01-01, nextUpdate 2035-01-01), listing each
+    /// identity with its revocation date.
+    pub fn crl(
+        &self,
+        revoked: &[(&TestIdentity, OffsetDateTime)],
+    ) -> Result<CertificateRevocationListDer<'static>, TestPkiError> {
+        let revoked_certs = revoked
+            .iter()
+            .map(|(id, at)| RevokedCertParams {
+                serial_number: SerialNumber::from_slice(&id.serial),
+                revocation_time: *at,
+                reason_code: None,
+                invalidity_date: None,
+            })
+            .collect();
+        crl_by(&self.intermediate, revoked_certs)
+    }
+
+    /// The root's CRL (the authority revocation list), empty: strict policies check every CA.
+    pub fn root_crl(&self) -> Result<CertificateRevocationListDer<'static>, TestPkiError> {
+        crl_by(&self.root, vec![])
+    }
+
+    /// The root's and the intermediate's CRLs as one PEM bundle.
+    pub fn crls_pem(
+        &self,
+        revoked: &[(&TestIdentity, OffsetDateTime)],
+    ) -> Result<String, TestPkiError> {
+        Ok(pem("X509 CRL", &self.root_crl()?) + &pem("X509 CRL", &self.crl(revoked)?))
+    }
+}
+
+fn hierarchy(root_name: &str, inter_name: &str, serial: u64) -> Result<(Ca, Ca), TestPkiError> {
+    let root_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let root_params = ca_params(root_name, serial);
+    let root_cert = root_params.self_signed(&root_key).map_err(gen_err)?;
+    let root = Ca {
+        cert: root_cert.der().clone(),
+        issuer: Issuer::new(root_params, root_key),
+    };
+    let inter_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let mut inter_params = ca_params(inter_name, serial + 1);
+    inter_params.use_authority_key_identifier_extension = true;
+    let inter_cert = inter_params
+        .signed_by(&inter_key, &root.issuer)
+        .map_err(gen_err)?;
+    let intermediate = Ca {
+        cert: inter_cert.der().clone(),
+        issuer: Issuer::new(inter_params, inter_key),
+    };
+    Ok((root, intermediate))
+}
+
+fn crl_by(
+    ca: &Ca,
+    revoked_certs: Vec<RevokedCertParams>,
+) -> Result<CertificateRevocationListDer<'static>, TestPkiError> {
+    let params = CertificateRevocationListParams {
+        this_update: ymd(2025, 1, 1),
+        next_update: ymd(2035, 1, 1),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs,
+        key_identifier_method: KeyIdMethod::Sha256,
+    };
+    Ok(params.signed_by(&ca.issuer).map_err(gen_err)?.der().clone())
+}
+
+fn key_for(algorithm: Algorithm) -> Result<KeyPair, TestPkiError> {
+    let alg: &'static SignatureAlgorithm = match algorithm {
+        Algorithm::Es256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+        Algorithm::Es384 => &rcgen::PKCS_ECDSA_P384_SHA384,
+        Algorithm::EdDsa => &rcgen::PKCS_ED25519,
+        // ring cannot generate RSA keys: use the committed test key.
+        Algorithm::Rs256 | Algorithm::Ps256 => {
+            return KeyPair::from_pkcs8_pem_and_sign_algo(RSA_2048, &rcgen::PKCS_RSA_SHA256)
+                .map_err(gen_err)
+        }
+    };
+    KeyPair::generate_for(alg).map_err(gen_err)
+}
+
+/// An RSA public key taken from a PKCS#8 key ring refuses to load (the 1024-bit test key).
+struct RsaPublicOnly {
+    rsa_public_key: Vec<u8>,
+    pkcs8: Vec<u8>,
+}
+
+impl RsaPublicOnly {
+    fn from_pkcs8_pem(text: &str) -> Result<RsaPublicOnly, TestPkiError> {
+        use rustls_pki_types::pem::PemObject;
+        let key = rustls_pki_types::PrivatePkcs8KeyDer::from_pem_slice(text.as_bytes())
+            .map_err(gen_err)?;
+        let pkcs8 = key.secret_pkcs8_der().to_vec();
+        let bad = || TestPkiError::Generation("malformed RSA PKCS#8 test key".into());
+        // PrivateKeyInfo ::= SEQUENCE { version, algorithm, privateKey OCTET STRING {
+        //   RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, ... } } }
+        let (_, info, _) = der_tlv(&pkcs8).ok_or_else(bad)?;
+        let (_, _, rest) = der_tlv(info).ok_or_else(bad)?;
+        let (_, _, rest) = der_tlv(rest).ok_or_else(bad)?;
+        let (_, octets, _) = der_tlv(rest).ok_or_else(bad)?;
+        let (_, rsa, _) = der_tlv(octets).ok_or_else(bad)?;
+        let (_, _, rest) = der_tlv(rsa).ok_or_else(bad)?;
+        let modulus_len = rest.len() - der_tlv(rest).ok_or_else(bad)?.2.len();
+        let after_n = der_tlv(rest).ok_or_else(bad)?.2;
+        let exp_len = after_n.len() - der_tlv(after_n).ok_or_else(bad)?.2.len();
+        let body_len = modulus_len + exp_len;
+        let mut rsa_public_key = vec![0x30];
+        push_len(&mut rsa_public_key, body_len);
+        rsa_public_key.extend_from_slice(rest.get(..body_len).ok_or_else(bad)?);
+        Ok(RsaPublicOnly {
+            rsa_public_key,
+            pkcs8,
+        })
+    }
+}
+
+impl PublicKeyData for RsaPublicOnly {
+    fn der_bytes(&self) -> &[u8] {
+        &self.rsa_public_key
+    }
+
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        &rcgen::PKCS_RSA_SHA256
+    }
+}
+
+/// Splits one DER TLV: (tag, content, rest).
+fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, mut rest) = rest.split_first()?;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n > 4 {
+            return None;
+        }
+        let (bytes, r) = (rest.get(..n)?, rest.get(n..)?);
+        rest = r;
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+    };
+    Some((tag, rest.get(..len)?, rest.get(len..)?))
+}
+
+fn push_len(out: &mut Vec<u8>, len: usize) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}

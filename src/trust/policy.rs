@@ -1,0 +1,385 @@
+//! The validation policy: which signatures and certificates a deployment accepts.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Algorithm, Commitment, OrgId};
+
+/// id-kp-documentSigning, 1.3.6.1.5.5.7.3.36 (RFC 9336), as DER content bytes.
+pub(crate) const OID_DOCUMENT_SIGNING: &[u8] = &[0x2b, 6, 1, 5, 5, 7, 3, 0x24];
+/// id-kp-emailProtection, 1.3.6.1.5.5.7.3.4 (RFC 5280 §4.2.1.12), as DER content bytes.
+pub(crate) const OID_EMAIL_PROTECTION: &[u8] = &[0x2b, 6, 1, 5, 5, 7, 3, 4];
+
+/// A validation policy (chính sách kiểm tra chữ ký): what a verifier accepts.
+///
+/// [`Policy::strict`] (also [`Default`]) is what a government deployment should use. Start from it
+/// and relax single fields; every insecure choice carries `danger` in its name.
+///
+/// A policy can be read from JSON with [`Policy::from_json`]; unknown fields are refused so that
+/// a typo never silently falls back to a default.
+///
+/// ```
+/// let policy = edoc::Policy::from_json(br#"{
+///   "allowedAlgorithms": ["ES256", "PS256"], "minRsaBits": 3072,
+///   "requiredCommitments": ["ProofOfApproval", "ProofOfOrigin"],
+///   "organizationBinding": "SealBelongsToSender", "clockSkewSeconds": 300,
+///   "maxChainLength": 4, "eku": "DocumentSigning", "validationTime": "SigningTime",
+///   "revocation": { "mode": "RequireCrl", "revokedAfterSigningTime": "Indeterminate" },
+///   "leafKeyUsage": "RequireSigning"
+/// }"#).unwrap();
+/// assert_eq!(policy.min_rsa_bits, 3072);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Policy {
+    /// The JWS algorithms accepted for signatures.
+    #[serde(with = "algorithm_names")]
+    pub allowed_algorithms: BTreeSet<Algorithm>,
+    /// The smallest RSA modulus, in bits, for signature keys and for every certificate key of
+    /// the chain.
+    pub min_rsa_bits: u32,
+    /// The commitments a document must carry, in signing order (first signature first).
+    pub required_commitments: Vec<Commitment>,
+    /// How the seal certificate must be tied to the sending agency.
+    pub organization_binding: OrganizationBinding,
+    /// Tolerance, in seconds, for a signing time that lies ahead of the validation clock.
+    pub clock_skew_seconds: u32,
+    /// The longest chain accepted, counting the end-entity and the trust anchor.
+    pub max_chain_length: u8,
+    /// Which extended key usage the end-entity certificate must carry.
+    pub eku: EkuPolicy,
+    /// Which instant the certificates are checked at.
+    pub validation_time: ValidationTimeMode,
+    /// How revocation is checked.
+    pub revocation: RevocationPolicy,
+    /// Whether the end-entity keyUsage must allow signing.
+    pub leaf_key_usage: KeyUsagePolicy,
+}
+
+/// How the seal certificate must belong to the sending agency (cơ quan gửi).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum OrganizationBinding {
+    /// No binding: any trusted seal may speak for any sender. Only for closed test setups.
+    DangerNotRequired,
+    /// The seal certificate's organizationIdentifier (2.5.4.97) equals the sender's `OrgId`, or
+    /// the directory ([`AgencyCertificates`]) lists the certificate for that agency.
+    SealBelongsToSender,
+}
+
+/// The extended key usage required of the end-entity certificate.
+///
+/// Intermediates are checked the usual way (RFC 5280 §4.2.1.12 as CAs apply it): a CA
+/// certificate without an EKU extension constrains nothing; a CA certificate with one must list
+/// a required purpose (or anyExtendedKeyUsage).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum EkuPolicy {
+    /// No EKU is required of the end-entity.
+    NotRequired,
+    /// id-kp-documentSigning, 1.3.6.1.5.5.7.3.36 (RFC 9336).
+    DocumentSigning,
+    /// id-kp-emailProtection, 1.3.6.1.5.5.7.3.4, which many national CAs put in signing
+    /// certificates.
+    EmailProtection,
+    /// Any one of these dotted OIDs, e.g. `["1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4"]`.
+    AnyOf(Vec<String>),
+}
+
+/// Which instant certificates (validity, revocation) are checked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ValidationTimeMode {
+    /// The current time the caller passes in [`ValidationTimes::now`](crate::ValidationTimes).
+    Current,
+    /// The signing time the signature claims (`iat`): the certificate must have been valid when
+    /// the document was signed (Circular 15/2025 draft). The signing time must not be ahead of
+    /// `now` by more than the clock skew.
+    SigningTime,
+}
+
+/// Revocation checking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RevocationPolicy {
+    /// Whether CRLs are required.
+    pub mode: RevocationMode,
+    /// What a revocation dated after the claimed signing time means.
+    pub revoked_after_signing_time: RevokedAfterSigningTime,
+}
+
+/// Whether CRLs are required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum RevocationMode {
+    /// The end-entity must be covered by a CRL of its issuer that is current at the validation
+    /// time (nextUpdate not passed); CAs are checked when a CRL for them is present.
+    RequireCrl,
+    /// CRLs are used when present, for every certificate of the chain; no CRL means "not revoked".
+    CheckIfAvailable,
+    /// No revocation check at all.
+    DangerNoCheck,
+}
+
+/// What a revocation dated after the claimed signing time means.
+///
+/// A B-B signature's signing time is the signer's own claim, not a proof of existence: a
+/// thief of a revoked key can back-date it. EN 319 102-1 §5.2.6 therefore answers
+/// INDETERMINATE / REVOKED_NO_POE, and so does [`RevokedAfterSigningTime::Indeterminate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum RevokedAfterSigningTime {
+    /// Refused as indeterminate ([`ChainError::RevokedAfterSigningTime`](crate::ChainError)).
+    Indeterminate,
+    /// Accepted: the claimed signing time is trusted.
+    DangerAcceptClaimedSigningTime,
+}
+
+/// Whether the end-entity keyUsage must allow signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum KeyUsagePolicy {
+    /// The keyUsage extension must be present with digitalSignature or nonRepudiation
+    /// (contentCommitment), RFC 5280 §4.2.1.3.
+    RequireSigning,
+    /// When present it must include digitalSignature or nonRepudiation; absent is accepted
+    /// (RFC 5280 reads an absent extension as "any usage").
+    SigningIfPresent,
+}
+
+/// The directory's answer to "may this certificate sign for this agency?", so that trust never
+/// depends on routing. The router's directory implements it.
+pub trait AgencyCertificates {
+    /// True when the directory lists the certificate (by SHA-256 of its DER) for `agency`.
+    fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool;
+}
+
+/// Why a policy file was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The JSON is malformed, has an unknown field or an unknown value.
+    #[error("policy file rejected: {0}")]
+    Json(String),
+    /// A value is out of range.
+    #[error("policy field {field} is invalid: {reason}")]
+    Invalid {
+        /// The JSON field name.
+        field: &'static str,
+        /// What is wrong, in words.
+        reason: String,
+    },
+}
+
+impl Policy {
+    /// The policy a government deployment should use; every line follows.
+    pub fn strict() -> Policy {
+        Policy {
+            // The five algorithms of the Circular 15/2025 draft's families; nothing else exists here.
+            allowed_algorithms: Algorithm::ALL.into_iter().collect(),
+            // Circular 15/2025 draft: RSA keys of at least 2048 bits.
+            min_rsa_bits: 2048,
+            // Decree 30/2020: the competent person signs first, then the agency seal.
+            required_commitments: vec![Commitment::ProofOfApproval, Commitment::ProofOfOrigin],
+            // A package sealed by commune A must never pass as coming from commune B.
+            organization_binding: OrganizationBinding::SealBelongsToSender,
+            // Five minutes between machines that sync with NTP.
+            clock_skew_seconds: 300,
+            // Root, one or two CAs, the leaf: NEAC → public CA → leaf is three.
+            max_chain_length: 4,
+            // RFC 9336 documentSigning or emailProtection, the two purposes Vietnamese signing
+            // certificates carry in practice.
+            eku: EkuPolicy::AnyOf(vec![
+                "1.3.6.1.5.5.7.3.36".to_owned(),
+                "1.3.6.1.5.5.7.3.4".to_owned(),
+            ]),
+            // The certificate must have been valid when the document was signed.
+            validation_time: ValidationTimeMode::SigningTime,
+            // A CRL is required for the signer; a revocation after a merely claimed signing time
+            // is indeterminate (EN 319 102-1 REVOKED_NO_POE).
+            revocation: RevocationPolicy {
+                mode: RevocationMode::RequireCrl,
+                revoked_after_signing_time: RevokedAfterSigningTime::Indeterminate,
+            },
+            // A signing certificate must say so.
+            leaf_key_usage: KeyUsagePolicy::RequireSigning,
+        }
+    }
+
+    /// Reads a policy from JSON (field names as in the struct, camelCase), refusing unknown
+    /// fields and out-of-range values.
+    pub fn from_json(bytes: &[u8]) -> Result<Policy, PolicyError> {
+        let policy: Policy =
+            serde_json::from_slice(bytes).map_err(|e| PolicyError::Json(e.to_string()))?;
+        policy.check()?;
+        Ok(policy)
+    }
+
+    fn check(&self) -> Result<(), PolicyError> {
+        if self.allowed_algorithms.is_empty() {
+            return Err(PolicyError::Invalid {
+                field: "allowedAlgorithms",
+                reason: "no algorithm would be accepted".into(),
+            });
+        }
+        if !(1024..=16384).contains(&self.min_rsa_bits) {
+            return Err(PolicyError::Invalid {
+                field: "minRsaBits",
+                reason: format!("{} is outside 1024..=16384", self.min_rsa_bits),
+            });
+        }
+        if self.max_chain_length < 1 {
+            return Err(PolicyError::Invalid {
+                field: "maxChainLength",
+                reason: "a chain has at least one certificate".into(),
+            });
+        }
+        if let EkuPolicy::AnyOf(list) = &self.eku {
+            if list.is_empty() {
+                return Err(PolicyError::Invalid {
+                    field: "eku",
+                    reason: "AnyOf needs at least one OID".into(),
+                });
+            }
+            for oid in list {
+                if oid_to_der(oid).is_none() {
+                    return Err(PolicyError::Invalid {
+                        field: "eku",
+                        reason: format!("{oid:?} is not a dotted OID"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The accepted EKU OIDs as DER content bytes; `None` when no EKU is required.
+    pub(crate) fn eku_oids(&self) -> Option<Vec<Vec<u8>>> {
+        match &self.eku {
+            EkuPolicy::NotRequired => None,
+            EkuPolicy::DocumentSigning => Some(vec![OID_DOCUMENT_SIGNING.to_vec()]),
+            EkuPolicy::EmailProtection => Some(vec![OID_EMAIL_PROTECTION.to_vec()]),
+            EkuPolicy::AnyOf(list) => Some(list.iter().filter_map(|o| oid_to_der(o)).collect()),
+        }
+    }
+}
+
+impl Default for Policy {
+    /// [`Policy::strict`].
+    fn default() -> Self {
+        Policy::strict()
+    }
+}
+
+/// Encodes a dotted OID as DER content bytes (X.690 §8.19); `None` when malformed.
+pub(crate) fn oid_to_der(dotted: &str) -> Option<Vec<u8>> {
+    let arcs: Vec<u64> = dotted
+        .split('.')
+        .map(|p| p.parse::<u64>().ok())
+        .collect::<Option<_>>()?;
+    let (first, second) = match arcs.as_slice() {
+        [a, b, ..] if *a <= 2 && (*a == 2 || *b < 40) => (*a, *b),
+        _ => return None,
+    };
+    let mut out = Vec::new();
+    let head = first.checked_mul(40)?.checked_add(second)?;
+    for arc in std::iter::once(head).chain(arcs.iter().skip(2).copied()) {
+        let mut chunk = vec![(arc & 0x7f) as u8];
+        let mut rest = arc >> 7;
+        while rest > 0 {
+            chunk.push(((rest & 0x7f) as u8) | 0x80);
+            rest >>= 7;
+        }
+        out.extend(chunk.iter().rev());
+    }
+    Some(out)
+}
+
+mod algorithm_names {
+    use std::collections::BTreeSet;
+
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    use crate::Algorithm;
+
+    pub(super) fn serialize<S: Serializer>(
+        set: &BTreeSet<Algorithm>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(set.iter().map(|a| a.jws_name()))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeSet<Algorithm>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        names
+            .iter()
+            .map(|n| {
+                Algorithm::from_jws_name(n)
+                    .ok_or_else(|| D::Error::custom(format!("unknown algorithm {n:?}")))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_policy_round_trips_through_json() {
+        let json = serde_json::to_vec(&Policy::strict()).unwrap();
+        assert_eq!(Policy::from_json(&json).unwrap(), Policy::strict());
+    }
+
+    #[test]
+    fn unknown_policy_field_is_refused() {
+        let mut v = serde_json::to_value(Policy::strict()).unwrap();
+        v["minRsaBit"] = 1024.into();
+        let err = Policy::from_json(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert!(matches!(err, PolicyError::Json(_)), "{err:?}");
+    }
+
+    #[test]
+    fn unknown_algorithm_in_policy_is_refused() {
+        let mut v = serde_json::to_value(Policy::strict()).unwrap();
+        v["allowedAlgorithms"] = serde_json::json!(["none"]);
+        let err = Policy::from_json(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert!(matches!(err, PolicyError::Json(_)), "{err:?}");
+    }
+
+    #[test]
+    fn tiny_rsa_minimum_is_refused() {
+        let mut v = serde_json::to_value(Policy::strict()).unwrap();
+        v["minRsaBits"] = 512.into();
+        let err = Policy::from_json(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                PolicyError::Invalid {
+                    field: "minRsaBits",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn dotted_oids_encode_as_der() {
+        assert_eq!(
+            oid_to_der("1.3.6.1.5.5.7.3.36").unwrap(),
+            OID_DOCUMENT_SIGNING
+        );
+        assert_eq!(
+            oid_to_der("1.2.840.113549").unwrap(),
+            [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]
+        );
+        assert_eq!(oid_to_der("1.x"), None);
+        assert_eq!(oid_to_der("7.1"), None);
+    }
+}
