@@ -2,7 +2,7 @@
 
 use super::parse::{Limits, ParsedSignature};
 use super::verify::{verify_attached, verify_detached_documents, verify_detached_payload};
-use super::{strict_json, JadesError, JwsSignature};
+use super::{JadesError, JwsSignature};
 use serde_json::Value;
 
 /// A JWS as received: its payload member (if any) and its signatures, none checked yet.
@@ -42,7 +42,12 @@ impl JwsMessage {
                 }],
             });
         }
-        strict_json::check(text.as_bytes()).map_err(|e| JadesError::format("jws", e))?;
+        // An attached payload is one long string by design, and so are the unsigned JAdES
+        // validation data (etsiU: timestamps, certificate and revocation values), which this
+        // crate never reads; every other string keeps the limit.
+        const LONG: &[&str] = &["payload", "header.etsiU[]", "signatures[].header.etsiU[]"];
+        crate::json::check_except(text.as_bytes(), &Limits::json(Limits::MESSAGE), LONG)
+            .map_err(|e| JadesError::format("jws", e.to_string()))?;
         let Ok(Value::Object(top)) = serde_json::from_str::<Value>(text) else {
             return Err(JadesError::format("jws", "not a JSON object"));
         };

@@ -18,7 +18,6 @@ mod key;
 mod message;
 mod parse;
 mod sign;
-mod strict_json;
 mod verify;
 
 pub use error::JadesError;

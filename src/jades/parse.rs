@@ -1,6 +1,6 @@
 //! Strict, bounded parsing of one JWS/JAdES signature (RFC 7515, ETSI TS 119 182-1).
 
-use super::{b64, strict_json, Commitment, JadesError, JwsSignature};
+use super::{b64, Commitment, JadesError, JwsSignature};
 use crate::Algorithm;
 use base64::Engine;
 use rustls_pki_types::CertificateDer;
@@ -28,6 +28,15 @@ impl Limits {
     pub(crate) const MESSAGE: usize = 64 * 1024 * 1024;
     /// JSON nesting (ours has depth 4: header, sigD/srCms, arrays, commId).
     pub(crate) const JSON_DEPTH: usize = 16;
+
+    /// Limits for `crate::json::check` over JOSE JSON of at most `total` bytes.
+    pub(crate) fn json(total: usize) -> crate::Limits {
+        crate::Limits {
+            max_package_bytes: total,
+            max_depth: Limits::JSON_DEPTH,
+            ..crate::Limits::default()
+        }
+    }
 }
 
 /// `mId` of JAdES detached objects referenced by URI and digest (ETSI TS 119 182-1 §5.2.8.3).
@@ -88,7 +97,10 @@ impl ParsedSignature {
             .map_err(|e| JadesError::format("protected", e))?;
         let signature = b64::decode_url(&sig.signature, Limits::SIGNATURE_B64)
             .map_err(|e| JadesError::format("signature", e))?;
-        strict_json::check(&header_bytes).map_err(|e| JadesError::format("protected", e))?;
+        // Duplicate keys at any depth (two verifiers could read two different headers),
+        // depth, string sizes and unsafe integers: the crate's one strict JSON pre-pass.
+        crate::json::check(&header_bytes, &Limits::json(Limits::PROTECTED_B64))
+            .map_err(|e| JadesError::format("protected", e.to_string()))?;
         let header: Map<String, Value> = match serde_json::from_slice(&header_bytes) {
             Ok(Value::Object(m)) => m,
             _ => return Err(JadesError::format("protected", "not a JSON object")),
