@@ -107,7 +107,7 @@ fn sign_input(
 /// Signs `objects` as a JAdES baseline B-B signature with a detached payload.
 ///
 /// The header carries `sigD` (`ObjectIdByURIHash`, one `pars`/`hashV` per object, `hashM` "S256"),
-/// `b64: false`, and `crit` listing `b64`, `sigD` and `srCms` as DSS does. The signing input is
+/// `b64: false`, and `crit` listing exactly `b64` and `sigD`, as DSS does. The signing input is
 /// `BASE64URL(protected) || "."` (empty payload).
 ///
 /// ```
@@ -163,11 +163,9 @@ pub fn sign_detached(
         }),
     );
     h.insert("b64".into(), json!(false));
-    let mut crit = vec!["b64", "sigD"];
-    if opts.commitment.is_some() {
-        crit.push("srCms");
-    }
-    h.insert("crit".into(), json!(crit));
+    // DSS lists exactly its "required critical headers" (DSSJsonUtils: sigD and b64); srCms
+    // and iat stay out of crit, so a plain JOSE verifier needs to understand only these two.
+    h.insert("crit".into(), json!(["b64", "sigD"]));
     let (protected, signature) = sign_input(signer, &h, b"")?;
     Ok(JwsSignature {
         protected,
@@ -182,10 +180,7 @@ pub fn sign_attached_compact(
     payload: &[u8],
     opts: &SignOptions,
 ) -> Result<String, JadesError> {
-    let mut h = base_header(signer, opts)?;
-    if opts.commitment.is_some() {
-        h.insert("crit".into(), json!(["srCms"]));
-    }
+    let h = base_header(signer, opts)?;
     let payload_b64 = b64::encode_url(payload);
     let (protected, signature) = sign_input(signer, &h, payload_b64.as_bytes())?;
     Ok(format!("{protected}.{payload_b64}.{signature}"))
