@@ -1,11 +1,13 @@
 //! Producing JAdES baseline B-B signatures.
 
+use super::key::check_key;
 use super::parse::OBJECT_ID_BY_URI_HASH;
 use super::{b64, parse::sha256, Commitment, JadesError, JwsSignature};
 use crate::Signer;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// One detached object a signature covers: its URI (`pars`) and the SHA-256 of its RAW bytes.
 ///
@@ -65,6 +67,15 @@ fn base_header(signer: &dyn Signer, opts: &SignOptions) -> Result<Map<String, Va
     let leaf = chain
         .first()
         .ok_or_else(|| JadesError::Signer("the signer has no certificate".into()))?;
+    // A token signer could claim an algorithm its certificate's key cannot verify; refuse
+    // here rather than produce a signature every verifier rejects.
+    let (_, cert) = X509Certificate::from_der(leaf.as_ref())
+        .map_err(|e| JadesError::format("x5c", format!("signer certificate unreadable: {e}")))?;
+    check_key(
+        signer.algorithm(),
+        cert.tbs_certificate.subject_pki.raw,
+        &cert.subject().to_string(),
+    )?;
     let mut h = Map::new();
     h.insert("alg".into(), json!(signer.algorithm().jws_name()));
     h.insert(
