@@ -17,7 +17,10 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::jades::{sign_detached, verify_detached, DetachedObject, ParsedSignature, SignOptions};
+use crate::jades::{
+    sign_detached, verify_attached, verify_detached, verify_detached_documents,
+    verify_detached_payload, DetachedObject, JwsMessage, ParsedSignature, SignOptions,
+};
 use crate::report::{SignatureReport, SubIndication, ValidationReport};
 use crate::trust::{AgencyCertificates, Policy, TrustStore, ValidatedChain, ValidationTimes};
 use crate::{
@@ -406,11 +409,91 @@ impl<'a> Verifier<'a> {
         })
     }
 
+    /// Verifies a plain JAdES/JWS signature that is not a package: compact, flattened or
+    /// general JSON serialization, over `payload` when the payload is detached (a `sigD` with
+    /// one object, whatever its name, or RFC 7797 detached content), or over its attached
+    /// payload when `payload` is `None`.
+    ///
+    /// Every signature gets the same checks as a package signature (algorithm policy, signing
+    /// time, digests and signature value, certificate chain at the policy's time); the
+    /// document rules (required commitments, seal owner) do not apply. The report's document
+    /// fields are empty.
+    pub fn verify_jws(
+        &self,
+        jws: &str,
+        payload: Option<&[u8]>,
+        now: OffsetDateTime,
+    ) -> Result<ValidationReport, Rejected> {
+        let mut report = ValidationReport::new(None, None, None).at(now);
+        let message = match JwsMessage::parse(jws) {
+            Ok(m) => m,
+            Err(e) => {
+                report.document_check("format", Err((sub_of(&e), e.to_string())));
+                return Err(Rejected {
+                    report: Box::new(report),
+                    package: None,
+                });
+            }
+        };
+        let attached = message.payload.as_deref().filter(|p| !p.is_empty());
+        for sig in &message.signatures {
+            let (sr, _) = self.verify_one_with(sig, now, |parsed| {
+                match (parsed.signed_objects(), attached, payload) {
+                    (Some([one]), None, Some(bytes)) => {
+                        verify_detached_documents(parsed, &[(one.uri.as_str(), bytes)])
+                    }
+                    (Some(_), None, Some(_)) => Err(JadesError::format(
+                        "sigD",
+                        "several objects are signed but one payload file was given",
+                    )),
+                    (None, Some(p), None) => verify_attached(parsed, p),
+                    (None, None, Some(bytes)) => verify_detached_payload(parsed, bytes),
+                    (_, Some(_), Some(_)) => Err(JadesError::format(
+                        "payload",
+                        "the JWS carries its payload, and a detached payload was given too",
+                    )),
+                    (_, _, None) => Err(JadesError::format(
+                        "payload",
+                        "the payload is detached: give the payload file",
+                    )),
+                }
+                .map(|()| "the signature value and the payload digest are correct".to_owned())
+            });
+            report.push_signature(sr);
+        }
+        if report.indication() == crate::Indication::TotalPassed {
+            Ok(report)
+        } else {
+            Err(Rejected {
+                report: Box::new(report),
+                package: None,
+            })
+        }
+    }
+
     fn verify_one(
         &self,
         sig: &JwsSignature,
         objects: &[DetachedObject],
         now: OffsetDateTime,
+    ) -> (SignatureReport, Option<VerifiedSignature>) {
+        self.verify_one_with(sig, now, |parsed| {
+            verify_detached(parsed, objects).map(|()| {
+                format!(
+                    "the signature value and the digests of {} signed object(s) are correct",
+                    objects.len()
+                )
+            })
+        })
+    }
+
+    /// The checks of one signature; `check_value` verifies digests and the signature value
+    /// and says what it checked.
+    fn verify_one_with(
+        &self,
+        sig: &JwsSignature,
+        now: OffsetDateTime,
+        check_value: impl FnOnce(&ParsedSignature) -> Result<String, JadesError>,
     ) -> (SignatureReport, Option<VerifiedSignature>) {
         let parsed = match ParsedSignature::parse(sig) {
             Ok(p) => p,
@@ -450,16 +533,10 @@ impl<'a> Verifier<'a> {
             );
         }
 
-        if let Err(e) = verify_detached(&parsed, objects) {
-            return (sr.fail("signature", sub_of(&e), e.to_string()), None);
+        match check_value(&parsed) {
+            Ok(detail) => sr = sr.pass("signature", detail),
+            Err(e) => return (sr.fail("signature", sub_of(&e), e.to_string()), None),
         }
-        sr = sr.pass(
-            "signature",
-            format!(
-                "the signature value and the digests of {} signed object(s) are correct",
-                objects.len()
-            ),
-        );
 
         let times = ValidationTimes::signed_at(now, signing_time);
         match self
