@@ -1362,6 +1362,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_builder_from_a_header_rebuilds_it_unchanged_and_can_add_an_attachment() {
+        let header = Header {
+            urgency: Urgency::Express,
+            confidentiality: Confidentiality::Confidential,
+            due_date: Some(time::macros::date!(2025 - 07 - 18)),
+            id: "custom-id".parse().expect("id"),
+            ..sample()
+        };
+        let rebuilt = HeaderBuilder::from(header.clone()).build().expect("valid");
+        assert_eq!(rebuilt, header);
+        assert_eq!(rebuilt.canonical_bytes(), header.canonical_bytes());
+
+        let entry = AttachmentEntry::for_bytes("a.pdf", "application/pdf", b"%PDF").expect("entry");
+        let more = HeaderBuilder::from(header.clone())
+            .attachment(entry.clone())
+            .build()
+            .expect("valid");
+        assert_eq!(more.attachments(), &[entry]);
+        assert_eq!(more.id(), header.id());
+    }
+
     fn sample() -> Header {
         let org = |c: &str| c.parse::<OrgId>().expect("code");
         HeaderBuilder::new()

@@ -646,3 +646,174 @@ impl<'a> Verifier<'a> {
         }
     }
 }
+
+#[cfg(all(test, feature = "test-pki"))]
+mod tests {
+    use super::*;
+    use crate::{
+        sign_attached_compact, Agency, Algorithm, AttachmentEntry, Competence, Defect, Directory,
+        HeaderBuilder, Holder, IdentitySpec, OrgId, TestPki,
+    };
+    use time::macros::{date, datetime};
+
+    // Signed on 2 July 2025, checked the same afternoon: inside the test PKI's validity.
+    const SIGNED: OffsetDateTime = datetime!(2025-07-02 10:00 UTC);
+    const NOW: OffsetDateTime = datetime!(2025-07-02 15:00 UTC);
+    const PDF: &[u8] = b"%PDF-1.7 report";
+
+    fn id(code: &str) -> OrgId {
+        code.parse().expect("code")
+    }
+
+    fn detached_jws(signer: &dyn Signer) -> String {
+        let sig = sign_detached(
+            signer,
+            &[DetachedObject::from_bytes("report.pdf", PDF)],
+            &SignOptions::new(SIGNED).with_commitment(Commitment::ProofOfOrigin),
+        )
+        .expect("signs");
+        serde_json::json!({"protected": sig.protected, "signature": sig.signature}).to_string()
+    }
+
+    #[test]
+    fn plain_jws_over_a_detached_payload_verifies_and_a_changed_payload_is_a_hash_failure() {
+        let pki = TestPki::new().expect("pki");
+        let store = pki.trust_store(&[]).expect("store");
+        let policy = Policy::strict();
+        let seal = pki
+            .seal("UBND xã A Lưới 1", &id("000.00.41.H57"), Algorithm::Es256)
+            .expect("seal");
+        let jws = detached_jws(&seal.signer().expect("signer"));
+        let verifier = Verifier::new(&store, &policy);
+
+        let report = verifier.verify_jws(&jws, Some(PDF), NOW).expect("verifies");
+        assert_eq!(report.indication(), crate::Indication::TotalPassed);
+        assert_eq!(report.signatures.len(), 1);
+        assert_eq!(
+            report.signatures[0].commitment,
+            Some(Commitment::ProofOfOrigin)
+        );
+
+        let err = verifier
+            .verify_jws(&jws, Some(b"%PDF-1.7 another"), NOW)
+            .expect_err("changed payload");
+        assert_eq!(err.sub_indication(), Some(SubIndication::HashFailure));
+
+        let err = verifier
+            .verify_jws(&jws, None, NOW)
+            .expect_err("payload missing");
+        assert_eq!(err.sub_indication(), Some(SubIndication::FormatFailure));
+
+        let err = verifier
+            .verify_jws("not a jws", Some(PDF), NOW)
+            .expect_err("garbage");
+        assert_eq!(err.sub_indication(), Some(SubIndication::FormatFailure));
+    }
+
+    #[test]
+    fn plain_jws_with_an_attached_payload_verifies_and_an_untrusted_signer_has_no_chain() {
+        let pki = TestPki::new().expect("pki");
+        let store = pki.trust_store(&[]).expect("store");
+        let policy = Policy::strict();
+        let verifier = Verifier::new(&store, &policy);
+        let seal = pki
+            .seal("UBND xã A Lưới 1", &id("000.00.41.H57"), Algorithm::Es256)
+            .expect("seal");
+        let opts = SignOptions::new(SIGNED).with_commitment(Commitment::ProofOfReceipt);
+        let compact =
+            sign_attached_compact(&seal.signer().expect("signer"), b"{}", &opts).expect("signs");
+        verifier.verify_jws(&compact, None, NOW).expect("verifies");
+
+        let stranger = pki
+            .issue(&IdentitySpec {
+                holder: Holder::Seal {
+                    agency_name: "UBND xã A Lưới 1".into(),
+                    agency: id("000.00.41.H57"),
+                },
+                algorithm: Algorithm::Es256,
+                defect: Defect::UntrustedRoot,
+            })
+            .expect("stranger");
+        let jws = detached_jws(&stranger.signer().expect("signer"));
+        let err = verifier
+            .verify_jws(&jws, Some(PDF), NOW)
+            .expect_err("untrusted");
+        assert_eq!(
+            err.sub_indication(),
+            Some(SubIndication::NoCertificateChainFound)
+        );
+    }
+
+    #[test]
+    fn a_seal_of_another_agency_passes_only_when_the_directory_binds_it_to_the_sender() {
+        let pki = TestPki::new().expect("pki");
+        let store = pki.trust_store(&[]).expect("store");
+        let policy = Policy::strict();
+        let sender = id("000.00.41.H57");
+        // The commune's documents sealed with its service center's certificate.
+        let center = id("000.01.41.H57");
+        let header = HeaderBuilder::new()
+            .sender(Agency::new(sender, "UBND xã A Lưới 1"))
+            .recipient(Agency::new(id("000.00.05.H57"), "Sở Tài chính"))
+            .document_type("CV", "Công văn")
+            .number_and_notation("42", "UBND-TCKH")
+            .issued("A Lưới", date!(2025 - 07 - 02))
+            .subject("Xin hướng dẫn")
+            .signatory("Nguyễn Văn An", "Chủ tịch", Competence::None)
+            .attachment(AttachmentEntry::for_bytes("a.pdf", "application/pdf", PDF).expect("a"))
+            .build()
+            .expect("header");
+        let mut package =
+            Package::new(header, [("a.pdf".to_owned(), PDF.to_vec())]).expect("package");
+        let person = pki
+            .person(
+                "Nguyễn Văn An",
+                "UBND xã A Lưới 1",
+                &sender,
+                Algorithm::Es256,
+            )
+            .expect("person");
+        let seal = pki
+            .seal("Trung tâm PVHCC xã A Lưới 1", &center, Algorithm::Es256)
+            .expect("seal");
+        for (who, c) in [
+            (&person, Commitment::ProofOfApproval),
+            (&seal, Commitment::ProofOfOrigin),
+        ] {
+            package
+                .sign(
+                    &who.signer().expect("signer"),
+                    c,
+                    SIGNED,
+                    &mut Detached::none(),
+                )
+                .expect("signs");
+        }
+
+        let err = Verifier::new(&store, &policy)
+            .verify(package.clone(), &mut Detached::none(), NOW)
+            .expect_err("seal of another agency");
+        assert_eq!(
+            err.sub_indication(),
+            Some(SubIndication::SigConstraintsFailure)
+        );
+
+        let mut directory = Directory::sample();
+        let not_bound = directory.clone();
+        directory
+            .add_certificate(&sender, Directory::certificate_fingerprint(&seal.chain[0]))
+            .expect("bind");
+        Verifier::new(&store, &policy)
+            .with_directory(&directory)
+            .verify(package.clone(), &mut Detached::none(), NOW)
+            .expect("the directory binds the seal to the sender");
+        let err = Verifier::new(&store, &policy)
+            .with_directory(&not_bound)
+            .verify(package, &mut Detached::none(), NOW)
+            .expect_err("not bound");
+        assert_eq!(
+            err.sub_indication(),
+            Some(SubIndication::SigConstraintsFailure)
+        );
+    }
+}
