@@ -817,3 +817,119 @@ fn every_command_help_has_an_example() {
     let out = edoc().arg("--help").output().unwrap();
     assert!(stdout(&out).contains("Exit codes:"));
 }
+
+#[test]
+fn a_policy_file_changes_what_is_required_and_an_invalid_one_exits_2() {
+    let demo = Demo::new();
+    let p = demo.new_package("letter.json", &[]);
+    let out = demo.sign(&p, "signer", "approval", SIGNED_AT);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Only the person's approval required: the unsealed package passes under this policy.
+    let mut policy = serde_json::to_value(edoc::Policy::strict()).unwrap();
+    policy["requiredCommitments"] = serde_json::json!(["ProofOfApproval"]);
+    let policy_file = demo.work.join("policy.json");
+    std::fs::write(&policy_file, policy.to_string()).unwrap();
+    let out = demo
+        .verify()
+        .arg("--policy")
+        .arg(&policy_file)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    policy["minRsaBit"] = 2048.into();
+    std::fs::write(&policy_file, policy.to_string()).unwrap();
+    let out = demo
+        .verify()
+        .arg("--policy")
+        .arg(&policy_file)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("policy file rejected"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn new_writes_the_reply_reference_and_an_express_set_time_into_the_header() {
+    let demo = Demo::new();
+    let p = demo.new_package(
+        "reply.json",
+        &[
+            "--in-reply-to",
+            "000.00.05.H57,2025/06/20,12/STC-QLG",
+            "--reply-agency",
+            "000.00.05.H57",
+            "--reply-code",
+            "12/STC-QLG",
+            "--reply-date",
+            "2025-06-20",
+            "--competence",
+            "deputy",
+        ],
+    );
+    let out = edoc()
+        .arg("inspect")
+        .arg("--json")
+        .arg(&p)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["header"]["inReplyTo"],
+        serde_json::json!({
+            "agency": "000.00.05.H57",
+            "code": "12/STC-QLG",
+            "date": "2025-06-20",
+            "documentId": "000.00.05.H57,2025/06/20,12/STC-QLG"
+        })
+    );
+    assert_eq!(v["header"]["signatory"]["competence"], "deputy");
+
+    // Express at a set time needs its time, and the time only goes with it.
+    let out = edoc()
+        .args([
+            "new",
+            "--sender",
+            SENDER,
+            "--sender-name",
+            "UBND xã A Lưới 1",
+        ])
+        .args(["--to", "000.00.05.H57=Sở Tài chính"])
+        .args(["--type-code", "CV", "--type-name", "Công văn"])
+        .args(["--number", "1", "--notation", "X", "--place", "A Lưới"])
+        .args(["--date", "2025-07-02", "--subject", "s"])
+        .args(["--signer-name", "A", "--signer-position", "B"])
+        .args(["--urgency", "express-at-set-time"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--urgency-time"), "{}", stderr(&out));
+    let out = edoc()
+        .args([
+            "new",
+            "--sender",
+            SENDER,
+            "--sender-name",
+            "UBND xã A Lưới 1",
+        ])
+        .args(["--to", "000.00.05.H57=Sở Tài chính"])
+        .args(["--type-code", "CV", "--type-name", "Công văn"])
+        .args(["--number", "1", "--notation", "X", "--place", "A Lưới"])
+        .args(["--date", "2025-07-02", "--subject", "s"])
+        .args(["--signer-name", "A", "--signer-position", "B"])
+        .args(["--urgency", "express-at-set-time"])
+        .args(["--urgency-time", "2025-07-02T14:00:00+07:00"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["header"]["urgency"], 4);
+    assert_eq!(v["header"]["urgencySetTime"], "2025-07-02T14:00:00+07:00");
+}
