@@ -98,8 +98,12 @@ pub(crate) fn demo(args: &PkiDemoArgs) -> Result<(), CliError> {
                 Algorithm::Es256,
             )
             .map_err(gen)?;
+        let seal_der = seal
+            .chain
+            .first()
+            .ok_or_else(|| CliError::Config("the test PKI issued an empty chain".into()))?;
         directory
-            .add_certificate(&code, Directory::certificate_fingerprint(&seal.chain[0]))
+            .add_certificate(&code, Directory::certificate_fingerprint(seal_der))
             .map_err(|e| CliError::Config(e.to_string()))?;
         who.push_str(&format!(
             "  {code}  seal: {}  signer: {name} (TEST)\n",

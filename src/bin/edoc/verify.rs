@@ -40,6 +40,24 @@ enum Outcome {
     Unreadable(String),
 }
 
+/// An outcome, for counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Ok,
+    Failed,
+    Unreadable,
+}
+
+impl Outcome {
+    fn kind(&self) -> Kind {
+        match self {
+            Outcome::Verified(_) => Kind::Ok,
+            Outcome::Rejected(_) => Kind::Failed,
+            Outcome::Unreadable(_) => Kind::Unreadable,
+        }
+    }
+}
+
 pub(crate) fn run(args: &VerifyArgs) -> Result<(), CliError> {
     let trust = trust_store(args)?;
     let policy = match &args.policy {
@@ -72,32 +90,33 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), CliError> {
     let jobs = collect_jobs(&args.targets)?;
     let progress = Progress::new(jobs.len(), !args.quiet && std::io::stderr().is_terminal());
     let limits = Limits::default();
-    let outcomes: Vec<(String, Outcome)> = jobs
+    // Each result is reduced to its printed line inside the worker, so a large folder never
+    // holds every package (inline attachments included) in memory at once.
+    let results: Vec<(Kind, String)> = jobs
         .par_iter()
         .map(|job| {
+            let target = job.target();
             let outcome = verify_one(job, &verifier(), &limits, now);
             progress.tick();
-            (job.target(), outcome)
+            let line = if args.json {
+                json_line(&target, &outcome)
+            } else {
+                text_line(&target, &outcome)
+            };
+            (outcome.kind(), line)
         })
         .collect();
     progress.done();
 
-    let (mut ok, mut failed, mut unreadable) = (0usize, 0usize, 0usize);
-    for (_, o) in &outcomes {
-        match o {
-            Outcome::Verified(_) => ok += 1,
-            Outcome::Rejected(_) => failed += 1,
-            Outcome::Unreadable(_) => unreadable += 1,
-        }
-    }
+    let count = |k: Kind| results.iter().filter(|(kind, _)| *kind == k).count();
+    let (ok, failed, unreadable) = (
+        count(Kind::Ok),
+        count(Kind::Failed),
+        count(Kind::Unreadable),
+    );
     if !args.quiet {
         let mut out = std::io::stdout().lock();
-        for (target, o) in &outcomes {
-            let line = if args.json {
-                json_line(target, o)
-            } else {
-                text_line(target, o)
-            };
+        for (_, line) in &results {
             // A closed pipe (`| head`) is not an error of the verification.
             if writeln!(out, "{line}").is_err() {
                 break;
@@ -429,7 +448,8 @@ impl Progress {
 
     fn done(&self) {
         if self.enabled {
-            let _ = writeln!(std::io::stderr().lock(), "\r\x1b[2K");
+            // Erase the counter line: the results go to standard output.
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
         }
     }
 }
