@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Every run ends in one of these codes (documented in `edoc --help` and docs/cli.md).
+/// Every run ends in one of these codes (documented in `edoc --help` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exit {
     /// Success: every document verified, or the file was written.
