@@ -338,7 +338,7 @@ named as in the manifest) and every earlier signature. An approval is refused on
 seal is present. Without -o the package file is replaced (written to a temporary file, then
 renamed); with PACKAGE `-` the result goes to standard output.
 
-With the pkcs11 feature, a token replaces --key/--cert (see the README, "Signing with a token"):
+With the pkcs11 feature, a token replaces --key/--cert (see the README, section Signing with a token):
   --pkcs11-module PATH --token LABEL (or --slot ID) --key-label LABEL (or --key-id HEX)
   --pin-env VAR [--cert-chain FILE]... [--alg ALG]
 
