@@ -19,7 +19,7 @@ use super::trace::{self, Forwarded, TraceError, TraceHop};
 use crate::trust::{Policy, TrustStore};
 use crate::{
     BusinessAction, Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer,
-    StatusAuthor, StatusCode, StatusMessage, Verifier,
+    StatusAuthor, StatusCode, StatusMessage, TraceEntry, Verifier,
 };
 
 /// Everything a hub is made of.
@@ -583,9 +583,17 @@ impl Router {
         let urgency = UrgencyRank::from(header.urgency());
         let due = header.due_date();
         let action = header.action().clone();
-        let mut package = verified.into_package();
-        package.push_trace(entry);
-        let out: Arc<[u8]> = Arc::from(package.to_json());
+        // The bytes as received with the entry spliced in (a copy), or, when the layout is
+        // not the usual one, the package re-serialized (base64 and JSON over every inline
+        // attachment: it would dominate routing on large packages).
+        let out: Arc<[u8]> = match append_trace(bytes, verified.package().trace(), &entry) {
+            Some(spliced) => Arc::from(spliced),
+            None => {
+                let mut package = verified.into_package();
+                package.push_trace(entry);
+                Arc::from(package.to_json())
+            }
+        };
 
         // 6. Receipt, then every effect in one commit.
         let receipt = Receipt {
@@ -767,6 +775,40 @@ impl Router {
     }
 }
 
+/// `original` (a package that parsed, with trace `before`) with `entry` appended to its
+/// trace, when its top-level `trace` array is its last member, as [`crate::Package::to_json`]
+/// writes it. `None` for any other layout.
+///
+/// The key `"trace":[` cannot occur inside a JSON string (a quote there is escaped), and the
+/// tail after its last occurrence must parse as exactly the package's trace followed by the
+/// closing brace, so the splice lands in the top-level array and nowhere else.
+fn append_trace(original: &[u8], before: &[TraceEntry], entry: &TraceEntry) -> Option<Vec<u8>> {
+    const KEY: &[u8] = b"\"trace\":[";
+    let last = original.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    if original.get(last) != Some(&b'}') {
+        return None;
+    }
+    let key_at = original.windows(KEY.len()).rposition(|w| w == KEY)?;
+    let open = key_at + KEY.len() - 1;
+    let array = original.get(open..last)?;
+    let found: Vec<TraceEntry> = serde_json::from_slice(array).ok()?;
+    if found != before {
+        return None;
+    }
+    let close = open + array.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    if original.get(close) != Some(&b']') {
+        return None;
+    }
+    let mut out = Vec::with_capacity(original.len() + 4096);
+    out.extend_from_slice(original.get(..close)?);
+    if !before.is_empty() {
+        out.push(b',');
+    }
+    serde_json::to_writer(&mut out, entry).ok()?;
+    out.extend_from_slice(original.get(close..)?);
+    Some(out)
+}
+
 /// Reads back a receipt this hub signed and stored (no verification: it is our own record).
 fn own_receipt(signed: &[u8]) -> Option<Receipt> {
     use base64::Engine;
@@ -848,5 +890,49 @@ impl Transport for InProcessNetwork {
                     reason: other.to_string(),
                 },
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u8) -> TraceEntry {
+        TraceEntry {
+            payload: format!("p{n}"),
+            protected: format!("h{n}"),
+            signature: format!("s{n}"),
+        }
+    }
+
+    #[test]
+    fn splice_matches_reserialization_and_refuses_other_layouts() {
+        let tail = |t: &[TraceEntry]| serde_json::to_string(t).unwrap();
+        let doc = |t: &[TraceEntry]| {
+            format!(
+                r#"{{"edoc":1,"header":{{"x":"\"trace\":[]"}},"trace":{}}}"#,
+                tail(t)
+            )
+        };
+        let none = doc(&[]);
+        assert_eq!(
+            append_trace(none.as_bytes(), &[], &entry(1)).unwrap(),
+            doc(&[entry(1)]).into_bytes()
+        );
+        let one = doc(&[entry(1)]);
+        assert_eq!(
+            append_trace(one.as_bytes(), &[entry(1)], &entry(2)).unwrap(),
+            doc(&[entry(1), entry(2)]).into_bytes()
+        );
+        // The trace found must be the package's trace.
+        assert_eq!(append_trace(one.as_bytes(), &[], &entry(2)), None);
+        // Trace not last: fall back.
+        let first = format!(r#"{{"trace":{},"edoc":1}}"#, tail(&[]));
+        assert_eq!(append_trace(first.as_bytes(), &[], &entry(1)), None);
+        // A nested "trace" key at the end of an extension is not the top-level array.
+        let nested = r#"{"trace":[],"header":{"ext":{"trace":[]}}}"#;
+        assert_eq!(append_trace(nested.as_bytes(), &[], &entry(1)), None);
+        assert_eq!(append_trace(b"", &[], &entry(1)), None);
+        assert_eq!(append_trace(b"}", &[], &entry(1)), None);
     }
 }
