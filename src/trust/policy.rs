@@ -159,13 +159,6 @@ pub trait AgencyCertificates: Send + Sync {
     fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool;
 }
 
-impl AgencyCertificates for crate::Directory {
-    /// The directory's certificate bindings ([`crate::Directory::may_sign_for`]).
-    fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool {
-        crate::Directory::may_sign_for(self, agency, certificate_sha256)
-    }
-}
-
 /// Why a policy file was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
