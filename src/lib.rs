@@ -150,13 +150,16 @@ mod status;
 pub use org::{AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits};
 
 pub use route::{
-    Committed, Delivery, DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, NewDelivery,
-    NewOutboxEntry, NewTracking, OutboxEntry, OutboxId, Overdue, PayloadKind, RouteError,
-    RoutePattern, RoutingTable, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
-    UrgencyRank,
+    verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
+    ForwardReport, Forwarded, HubId, HubRegistry, InProcessNetwork, MailboxStore, MemoryStore,
+    NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
+    RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
+    SignedMessageError, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
+    SubmitError, TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
 };
 pub use status::{
     Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
+    VerifiedStatus,
 };
 
 // Package signing and verification: the two signatures, bound together, against trust and policy.
