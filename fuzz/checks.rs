@@ -7,11 +7,13 @@
 // so "verification passed" must mean "the input carries one of the signatures that were made".
 #![allow(dead_code)]
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use edoc::{
-    verify_detached, Detached, DetachedObject, Indication, JwsMessage, JwsSignature, Limits,
-    Package, ParsedSignature, Policy, StatusMessage, TrustStore, ValidationTimes, Verifier,
+    certificates_from_bytes, verify_detached, Detached, DetachedObject, Directory, HubId,
+    HubRegistry, Indication, JwsMessage, JwsSignature, Limits, MemoryStore, Package,
+    ParsedSignature, Policy, Router, RouterConfig, RoutingTable, Signer, SoftwareSigner,
+    StatusMessage, SubmitError, TrustStore, ValidationTimes, Verifier,
 };
 use time::OffsetDateTime;
 
@@ -45,6 +47,8 @@ const CRLS_PEM: &[u8] = include_bytes!("fixtures/crls.pem");
 const ROOT_SPKI_DER: &[u8] = include_bytes!("fixtures/root-spki.der");
 const JADES_GOOD: &str = include_str!("fixtures/jades-good.txt");
 const JADES_UNTRUSTED: &str = include_str!("fixtures/jades-untrusted.txt");
+const HUB_SEAL_PK8: &[u8] = include_bytes!("fixtures/hub-seal.pk8");
+const HUB_SEAL_CHAIN_PEM: &[u8] = include_bytes!("fixtures/hub-seal-chain.pem");
 const PACKAGES: &[&[u8]] = &[
     include_bytes!("fixtures/package-es256.json"),
     include_bytes!("fixtures/package-rs256.json"),
@@ -311,7 +315,7 @@ pub(crate) fn trust_bundle(data: &[u8]) {
                 let ders: Vec<Vec<u8>> = if kind == 3 {
                     vec![body.to_vec()]
                 } else {
-                    edoc::certificates_from_bytes(body)
+                    certificates_from_bytes(body)
                         .map(|v| v.iter().map(|c| c.to_vec()).collect())
                         .unwrap_or_default()
                 };
@@ -333,6 +337,72 @@ pub(crate) fn trust_bundle(data: &[u8]) {
     }
 }
 
+/// The hub `hub.h57` of `RoutingTable::sample()`, serving `Directory::sample()`, over the fixed
+/// trust store and `Policy::strict()`, with an in-memory store; built once per process.
+pub(crate) fn hub() -> &'static Router {
+    static HUB: OnceLock<Router> = OnceLock::new();
+    HUB.get_or_init(|| {
+        let chain = certificates_from_bytes(HUB_SEAL_CHAIN_PEM).expect("fixture hub chain");
+        let seal = SoftwareSigner::from_pkcs8_der(HUB_SEAL_PK8, chain, None).expect("hub seal");
+        let hub: HubId = "hub.h57".parse().expect("hub name");
+        let mut hubs = HubRegistry::new();
+        let leaf = seal
+            .certificate_chain()
+            .first()
+            .expect("hub seal certificate");
+        hubs.add(hub.clone(), Directory::certificate_fingerprint(leaf));
+        Router::new(RouterConfig {
+            hub,
+            trust: Arc::new(fixture_store()),
+            policy: Policy::strict(),
+            limits: Limits::default(),
+            directory: Arc::new(Directory::sample()),
+            table: RoutingTable::sample(),
+            hubs,
+            seal: Arc::new(seal),
+            store: Arc::new(MemoryStore::new(time::Duration::minutes(5))),
+        })
+    })
+}
+
+/// `Router::submit` on the in-memory hub: never panics; a refusal is a typed error that says
+/// why (a rejected package names its sub-indication); only the fixture packages, signed by the
+/// fixture keys, are ever accepted, with their signed header and attachments.
+pub(crate) fn submit(data: &[u8]) {
+    let fx = fixtures();
+    match hub().submit(data, now()) {
+        Ok(accepted) => {
+            let p = Package::parse(data, &Limits::default()).expect("an accepted package parses");
+            let Some(original) = fx
+                .packages
+                .iter()
+                .find(|f| f.signatures() == p.signatures())
+            else {
+                panic!("the hub accepted a package with signatures that were never made");
+            };
+            assert_eq!(p.header(), original.header(), "signed header differs");
+            for a in original.header().attachments() {
+                assert_eq!(
+                    p.inline_content(a.name()),
+                    original.inline_content(a.name())
+                );
+            }
+            assert_eq!(accepted.receipt.message_id, p.header().id().to_string());
+            assert_eq!(accepted.receipt.from, p.header().sender().id);
+        }
+        Err(SubmitError::Rejected(rejected)) => {
+            assert!(
+                rejected.sub_indication().is_some(),
+                "a rejection must say why: {}",
+                rejected.report()
+            );
+        }
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+}
+
 /// A target's invariant check over one input.
 pub(crate) type Check = fn(&[u8]);
 
@@ -344,4 +414,5 @@ pub(crate) const TARGETS: &[(&str, Check)] = &[
     ("package_verify", package_verify),
     ("status", status),
     ("trust_bundle", trust_bundle),
+    ("submit", submit),
 ];

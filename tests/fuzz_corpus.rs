@@ -103,6 +103,27 @@ fn fuzz_fixture_packages_verify_and_a_one_byte_change_to_the_subject_is_a_hash_f
     }
 }
 
+#[test]
+fn fuzz_hub_accepts_each_fixture_package_once_then_as_a_duplicate_and_refuses_a_tampered_one() {
+    let fx = checks::fixtures();
+    for p in &fx.packages {
+        let json = p.to_json();
+        let first = checks::hub().submit(&json, checks::now()).unwrap();
+        let again = checks::hub().submit(&json, checks::now()).unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.receipt, first.receipt);
+        let tampered = String::from_utf8(json)
+            .unwrap()
+            .replacen("Fuzz fixture", "Fuzz fixturE", 1);
+        match checks::hub().submit(tampered.as_bytes(), checks::now()) {
+            Err(edoc::SubmitError::Rejected(r)) => {
+                assert_eq!(r.sub_indication(), Some(SubIndication::HashFailure))
+            }
+            other => panic!("tampered package: {other:?}"),
+        }
+    }
+}
+
 /// Writes `fuzz/fixtures/*` and the seed corpora of every target but `org_id` from a fresh test
 /// PKI. The keys are new on each run (ECDSA and Ed25519 keys are generated), so rerunning
 /// changes every file: run it by hand when the formats change, then commit the result.
@@ -124,8 +145,9 @@ mod generator {
     use std::path::Path;
     use time::macros::{date, datetime};
 
-    const A_LUOI_5: &str = "000.05.05.H57";
-    const FINANCE: &str = "000.00.10.H57";
+    // Codes of `Directory::sample()` (illustrative), so the submit target's hub knows them.
+    const A_LUOI_5: &str = "000.00.45.H57";
+    const FINANCE: &str = "000.00.05.H57";
     const CITY: &str = "000.00.00.H57";
     const PDF: &[u8] = b"%PDF-1.7 fuzz fixture: request for purchasing guidelines";
 
@@ -149,12 +171,12 @@ mod generator {
         )
     }
 
-    fn header(subject: &str, rich: bool) -> edoc::Header {
+    fn header(number: &str, subject: &str, rich: bool) -> edoc::Header {
         let mut b = HeaderBuilder::new()
             .sender(Agency::new(id(A_LUOI_5), "Ủy ban nhân dân xã A Lưới 5"))
             .recipient(Agency::new(id(FINANCE), "Sở Tài chính"))
             .document_type("CV", "Công văn")
-            .number_and_notation("42", "UBND-TCKH")
+            .number_and_notation(number, "UBND-TCKH")
             .issued("A Lưới", date!(2025 - 07 - 02))
             .subject(subject)
             .signatory("Hồ Văn Chủ Tịch", "Chủ tịch", Competence::None)
@@ -171,7 +193,7 @@ mod generator {
                     agency: id(FINANCE),
                     code: "12/STC-QLNS".into(),
                     date: date!(2025 - 06 - 30),
-                    document_id: "000.00.10.H57,2025/06/30,12/STC-QLNS".parse().unwrap(),
+                    document_id: "000.00.05.H57,2025/06/30,12/STC-QLNS".parse().unwrap(),
                 })
                 .summary("Tóm tắt")
                 .page_count(3)
@@ -264,12 +286,12 @@ mod generator {
 
         // Packages: person then seal, ES256 and RS256; an unsigned rich one with a trace entry
         // and a detached attachment.
-        for (alg, file) in [
-            (Algorithm::Es256, "package-es256.json"),
-            (Algorithm::Rs256, "package-rs256.json"),
+        for (alg, file, number) in [
+            (Algorithm::Es256, "package-es256.json", "42"),
+            (Algorithm::Rs256, "package-rs256.json", "43"),
         ] {
             let mut p = Package::new(
-                header("Fuzz fixture: xin hướng dẫn mua sắm", false),
+                header(number, "Fuzz fixture: xin hướng dẫn mua sắm", false),
                 [("request.pdf".to_owned(), PDF.to_vec())],
             )
             .unwrap();
@@ -293,9 +315,19 @@ mod generator {
             write(&fixtures.join(file), &json);
             write(&corpus("package", file), &json);
             write(&corpus("package_verify", file), &json);
+            write(&corpus("submit", file), &json);
         }
+        // The submit target's hub seal (signs receipts and trace entries). A test key.
+        let hub = pki
+            .seal("Hue LGSP hub", &id(CITY), Algorithm::Es256)
+            .unwrap();
+        write(&fixtures.join("hub-seal.pk8"), &hub.pkcs8_der);
+        write(
+            &fixtures.join("hub-seal-chain.pem"),
+            hub.chain_pem().as_bytes(),
+        );
         let mut rich = Package::new(
-            header("Fuzz fixture: kế hoạch", true),
+            header("44", "Fuzz fixture: kế hoạch", true),
             [("request.pdf".to_owned(), PDF.to_vec())],
         )
         .unwrap();
@@ -309,6 +341,7 @@ mod generator {
             &corpus("package_verify", "unsigned-rich.json"),
             &rich.to_json(),
         );
+        write(&corpus("submit", "unsigned-rich.json"), &rich.to_json());
 
         // Status messages.
         for (code, description, file) in [
@@ -324,7 +357,7 @@ mod generator {
             let msg = StatusMessage {
                 from: id(FINANCE),
                 to: id(A_LUOI_5),
-                document_id: "000.05.05.H57,2025/07/02,42/UBND-TCKH".into(),
+                document_id: "000.00.45.H57,2025/07/02,42/UBND-TCKH".into(),
                 code,
                 description: description.into(),
                 time: datetime!(2025-07-02 09:00:00.25 +07:00),
