@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{signed_package, unsigned_package};
+use common::{interleaved, signed_package, unsigned_package};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use edoc::{hash_stream, Algorithm, AttachmentEntry, Limits, Package, TestPki};
 use sha2::{Digest, Sha256};
@@ -78,6 +78,15 @@ fn hashing(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("hash_stream", label), &content, |b, c| {
             b.iter(|| hash_stream(black_box(&c[..])).unwrap())
         });
+        interleaved(
+            &format!("check_reader_vs_sha256/{label}"),
+            if size > 1 << 20 { 8 } else { 100 },
+            || (),
+            |()| entry.check_reader(&content[..]).unwrap(),
+            || {
+                black_box(Sha256::digest(&content));
+            },
+        );
     }
     g.finish();
 }

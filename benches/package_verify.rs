@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{person, seal, unsigned_package, Raw, RawX509Check, NOW, SIGNED};
+use common::{interleaved, person, seal, unsigned_package, Raw, RawX509Check, NOW, SIGNED};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use edoc::{
     Algorithm, Commitment, Detached, Limits, Policy, TestPki, TrustLimits, TrustStore, Verifier,
@@ -71,7 +71,7 @@ fn package_verify(c: &mut Criterion) {
                 )
             })
             .collect();
-        let raw_warm = || {
+        let raw_warm = &|| {
             for (raw, input, value) in &raws {
                 raw.verify(black_box(input), value);
             }
@@ -96,19 +96,20 @@ fn package_verify(c: &mut Criterion) {
             })
             .collect();
 
+        let raw_cold_certs = &|| {
+            raw_warm();
+            certs.iter().for_each(RawX509Check::verify);
+        };
+        let raw_cold_all = &|| {
+            raw_cold_certs();
+            crls.iter().for_each(RawX509Check::verify);
+        };
         g.bench_function(BenchmarkId::new("raw_warm", alg), |b| b.iter(raw_warm));
         g.bench_function(BenchmarkId::new("raw_cold_certs", alg), |b| {
-            b.iter(|| {
-                raw_warm();
-                certs.iter().for_each(RawX509Check::verify);
-            })
+            b.iter(raw_cold_certs)
         });
         g.bench_function(BenchmarkId::new("raw_cold_certs_and_crls", alg), |b| {
-            b.iter(|| {
-                raw_warm();
-                certs.iter().for_each(RawX509Check::verify);
-                crls.iter().for_each(RawX509Check::verify);
-            })
+            b.iter(raw_cold_all)
         });
 
         let warm = Verifier::new(&warm_store, &policy);
@@ -141,6 +142,44 @@ fn package_verify(c: &mut Criterion) {
                 .unwrap()
             })
         });
+        let clone = || package.clone();
+        interleaved(
+            &format!("package_verify_warm/{alg}"),
+            100,
+            clone,
+            |p| {
+                warm.verify(p, &mut Detached::none(), NOW).unwrap();
+            },
+            raw_warm,
+        );
+        interleaved(
+            &format!("package_verify_cold_vs_certs/{alg}"),
+            100,
+            clone,
+            |p| {
+                cold.verify(p, &mut Detached::none(), NOW).unwrap();
+            },
+            raw_cold_certs,
+        );
+        interleaved(
+            &format!("package_verify_cold_vs_certs_and_crls/{alg}"),
+            100,
+            clone,
+            |p| {
+                cold.verify(p, &mut Detached::none(), NOW).unwrap();
+            },
+            raw_cold_all,
+        );
+        interleaved(
+            &format!("package_verify_bytes_warm/{alg}"),
+            50,
+            || (),
+            |()| {
+                warm.verify_bytes(&json, &Limits::default(), &mut Detached::none(), NOW)
+                    .unwrap();
+            },
+            raw_warm,
+        );
     }
     g.finish();
     let (w, c) = (warm_store.cache_stats(), cold_store.cache_stats());

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{person, Raw, SIGNED};
+use common::{interleaved, person, Raw, SIGNED};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use edoc::{
     sign_detached, verify_detached, Algorithm, Commitment, DetachedObject, ParsedSignature,
@@ -64,6 +64,23 @@ fn signatures(c: &mut Criterion) {
                     verify_detached(&p, &objects).unwrap()
                 })
             },
+        );
+        interleaved(
+            &format!("verify_detached/{alg}"),
+            200,
+            || (),
+            |()| verify_detached(&parsed, &objects).unwrap(),
+            || raw.verify(&input, &value),
+        );
+        interleaved(
+            &format!("parse_and_verify/{alg}"),
+            200,
+            || (),
+            |()| {
+                let p = ParsedSignature::parse(&sig).unwrap();
+                verify_detached(&p, &objects).unwrap()
+            },
+            || raw.verify(&input, &value),
         );
     }
     verify.finish();
