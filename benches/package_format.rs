@@ -71,6 +71,12 @@ fn hashing(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("raw_sha256", label), &content, |b, c| {
             b.iter(|| Sha256::digest(black_box(c)))
         });
+        // For comparison only: ring's SHA-256 (the library hashes with sha2).
+        g.bench_with_input(
+            BenchmarkId::new("raw_ring_sha256", label),
+            &content,
+            |b, c| b.iter(|| ring::digest::digest(&ring::digest::SHA256, black_box(c))),
+        );
         // Detached content checked as a stream (64 KiB buffer), the way a hub reads files.
         g.bench_with_input(BenchmarkId::new("check_reader", label), &content, |b, c| {
             b.iter(|| entry.check_reader(black_box(&c[..])).unwrap())

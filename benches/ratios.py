@@ -1,76 +1,52 @@
 #!/usr/bin/env python3
-"""Prints the BENCHMARKS.md ratio table from criterion's saved estimates (medians).
+"""Prints the BENCHMARKS.md ratio table from the interleaved measurements the benches write to
+<target>/edoc-ratios/*.json (see benches/common/mod.rs `interleaved`).
 
-Usage: python3 benches/ratios.py [CRITERION_DIR]   (default: $CARGO_TARGET_DIR/criterion or target/criterion)
+Usage: python3 benches/ratios.py [TARGET_DIR]   (default: $CARGO_TARGET_DIR or ./target)
 """
+import glob
 import json
 import os
 import sys
 
-root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.environ.get("CARGO_TARGET_DIR", "target"), "criterion")
+target = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CARGO_TARGET_DIR", "target")
+files = sorted(glob.glob(os.path.join(target, "edoc-ratios", "*.json")))
+
+# name prefix -> (what is compared, issue target as a time ratio, how the target reads)
+TARGETS = {
+    "package_verify_warm": ("verify, chain cached / (2 raw sig checks + SHA-256)", 1.15, "≤ 1.15×"),
+    "package_verify_cold_vs_certs_and_crls": ("verify, chain cold / (2 sigs + 4 cert + 4 CRL sig checks + SHA-256)", 1.5, "≤ 1.5×"),
+    "package_verify_cold_vs_certs": ("verify, chain cold / (2 sigs + 4 cert sig checks + SHA-256)", 1.5, "≤ 1.5×"),
+    "package_verify_bytes_warm": ("parse + verify, chain cached / (2 sigs + SHA-256)", None, "—"),
+    "package_sign": ("sign one signature / (SHA-256 + raw sign)", 1.15, "≤ 1.15×"),
+    "check_reader_vs_sha256": ("detached check_reader / raw SHA-256 (time)", 1 / 0.9, "speed ≥ 90%"),
+    "sign": ("JAdES sign_detached / raw ring sign", None, "—"),
+    "verify_detached": ("JAdES verify_detached (parsed) / raw ring verify", None, "—"),
+    "parse_and_verify": ("JAdES parse + verify_detached / raw ring verify", None, "—"),
+    "parse_vs_base64_decode": ("Package::parse / base64 decode of the attachment", None, "—"),
+    "to_json_vs_base64_encode": ("Package::to_json / base64 encode of the attachment", None, "—"),
+    "submit_vs_verify": ("Router::submit / verify_bytes of the same package", None, "—"),
+}
 
 
-def median(group, function, param):
-    path = os.path.join(root, group, function, param, "new", "estimates.json")
-    try:
-        with open(path) as f:
-            return json.load(f)["median"]["point_estimate"]
-    except FileNotFoundError:
-        return None
-
-
-def fmt_time(ns):
-    if ns is None:
-        return "n/a"
+def t(ns):
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= scale:
             return f"{ns / scale:.3g} {unit}"
     return f"{ns:.3g} ns"
 
 
-rows = []
-
-
-def ratio(what, group, ours, base, params, target=None, invert=False):
-    for p in params:
-        a, b = median(group, ours, p), median(group, base, p)
-        if a is None or b is None:
-            continue
-        r = (b / a) if invert else (a / b)
-        if target is None:
-            verdict = ""
-        elif invert:
-            verdict = "met" if r >= target else "MISSED"
-        else:
-            verdict = "met" if r <= target else "MISSED"
-        shown_target = "" if target is None else (f"≥ {target:.0%}" if invert else f"≤ {target}×")
-        shown = f"{r:.0%}" if invert else f"{r:.2f}×"
-        rows.append((f"{what} ({p})", fmt_time(a), fmt_time(b), shown, shown_target, verdict))
-
-
-algs = ["RS256", "PS256", "ES256", "ES384", "EdDSA"]
-ratio("JAdES sign_detached vs raw ring sign", "sign", "jades_sign_detached", "raw_ring", algs)
-ratio("JAdES verify_detached (parsed) vs raw ring verify", "verify", "jades_verify_detached", "raw_ring", algs)
-ratio("JAdES parse + verify_detached vs raw ring verify", "verify", "jades_parse_and_verify", "raw_ring", algs)
-pv = "package_verify_1MiB"
-ratio("package verify, chain cached vs 2 sigs + SHA-256", pv, "verify_warm", "raw_warm", ["ES256", "RS256"], 1.15)
-ratio("package verify, chain cold vs 2 sigs + 4 cert sigs + SHA-256", pv, "verify_cold", "raw_cold_certs", ["ES256", "RS256"], 1.5)
-ratio("package verify, chain cold vs 2 sigs + 4 cert + 4 CRL sigs + SHA-256", pv, "verify_cold", "raw_cold_certs_and_crls", ["ES256", "RS256"], 1.5)
-ratio("package verify_bytes (parse included), cached vs 2 sigs + SHA-256", pv, "verify_bytes_warm", "raw_warm", ["ES256", "RS256"])
-ratio("package sign (one signature) vs SHA-256 + raw sign", "package_sign_1MiB", "package_sign", "raw_hash_and_sign", ["ES256", "RS256", "EdDSA"], 1.15)
-ratio("detached attachment check_reader: speed vs raw SHA-256", "attachment_hashing", "check_reader", "raw_sha256", ["1MiB", "100MiB"], 0.9, invert=True)
-ratio("hash_stream: speed vs raw SHA-256", "attachment_hashing", "hash_stream", "raw_sha256", ["1MiB", "100MiB"], 0.9, invert=True)
-ratio("package parse vs base64 decode of the attachment", "package_format", "parse", "raw_base64_decode", ["small", "10MiB"])
-ratio("package to_json vs base64 encode of the attachment", "package_format", "to_json", "raw_base64_encode", ["small", "10MiB"])
-ratio("Router::submit vs verify only (route bench)", "submit", "submit", "verify_only", ["1KiB", "256KiB"], 1.3)
-
-print("| measurement | edoc (median) | baseline (median) | ratio | target | |")
-print("|---|---|---|---|---|---|")
-for r in rows:
-    print("| " + " | ".join(r) + " |")
-c = median("canonicalization", "header_canonical_bytes", "") if False else None
-path = os.path.join(root, "canonicalization", "header_canonical_bytes", "new", "estimates.json")
-if os.path.exists(path):
-    with open(path) as f:
-        print(f"\nheader canonicalization: {fmt_time(json.load(f)['median']['point_estimate'])}")
+print("| measurement | case | edoc | baseline | ratio | target | |")
+print("|---|---|---|---|---|---|---|")
+for f in files:
+    with open(f) as fh:
+        r = json.load(fh)
+    prefix, _, case = r["name"].partition("/")
+    what, limit, shown = TARGETS.get(prefix, (prefix, None, "—"))
+    ratio = r["ratio"]
+    if prefix == "check_reader_vs_sha256":
+        value = f"{ratio:.2f}× (speed {1 / ratio:.0%})"
+    else:
+        value = f"{ratio:.2f}×"
+    verdict = "" if limit is None else ("met" if ratio <= limit else "**missed**")
+    print(f"| {what} | {case} | {t(r['ours_ns'])} | {t(r['baseline_ns'])} | {value} | {shown} | {verdict} |")

@@ -34,6 +34,17 @@ fn signatures(c: &mut Criterion) {
             &objects,
             |b, o| b.iter(|| sign_detached(&signer, black_box(o), &opts).unwrap()),
         );
+        interleaved(
+            &format!("sign/{alg}"),
+            200,
+            || (),
+            |()| {
+                black_box(sign_detached(&signer, &objects, &opts).unwrap());
+            },
+            || {
+                black_box(raw.sign(&input));
+            },
+        );
     }
     sign.finish();
 
