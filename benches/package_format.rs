@@ -50,6 +50,35 @@ fn parse_and_serialize(c: &mut Criterion) {
                 b.iter(|| base64::engine::general_purpose::STANDARD.encode(black_box(t)))
             },
         );
+        let rounds = if size > 1 << 20 { 10 } else { 200 };
+        interleaved(
+            &format!("parse_vs_base64_decode/{label}"),
+            rounds,
+            || (),
+            |()| {
+                black_box(Package::parse(&json, &Limits::default()).unwrap());
+            },
+            || {
+                use base64::Engine;
+                black_box(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(&b64)
+                        .unwrap(),
+                );
+            },
+        );
+        interleaved(
+            &format!("to_json_vs_base64_encode/{label}"),
+            rounds,
+            || (),
+            |()| {
+                black_box(package.to_json());
+            },
+            || {
+                use base64::Engine;
+                black_box(base64::engine::general_purpose::STANDARD.encode(&content));
+            },
+        );
     }
     g.finish();
 
