@@ -49,6 +49,10 @@ const JADES_GOOD: &str = include_str!("fixtures/jades-good.txt");
 const JADES_UNTRUSTED: &str = include_str!("fixtures/jades-untrusted.txt");
 const HUB_SEAL_PK8: &[u8] = include_bytes!("fixtures/hub-seal.pk8");
 const HUB_SEAL_CHAIN_PEM: &[u8] = include_bytes!("fixtures/hub-seal-chain.pem");
+const SIGNED_STATUSES: &[&[u8]] = &[
+    include_bytes!("fixtures/status-03-signed.jws"),
+    include_bytes!("fixtures/status-02-signed.jws"),
+];
 const PACKAGES: &[&[u8]] = &[
     include_bytes!("fixtures/package-es256.json"),
     include_bytes!("fixtures/package-rs256.json"),
@@ -66,6 +70,11 @@ pub(crate) struct Fixtures {
     pub(crate) jades_untrusted: JwsSignature,
     /// The signed packages (person then seal).
     pub(crate) packages: Vec<Package>,
+    /// Status messages signed by the answering agency's seal (compact JWS), with the body
+    /// each carries.
+    pub(crate) signed_statuses: Vec<(&'static [u8], StatusMessage)>,
+    /// `Directory::sample()`: who may seal for which agency.
+    pub(crate) directory: Directory,
 }
 
 /// A `protected.signature` line of a fixture file.
@@ -90,19 +99,34 @@ pub(crate) fn fixture_store() -> TrustStore {
 
 pub(crate) fn fixtures() -> &'static Fixtures {
     static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
-    FIXTURES.get_or_init(|| Fixtures {
-        store: fixture_store(),
-        policy: Policy::strict(),
-        jades_good: JADES_GOOD
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(signature_line)
-            .collect(),
-        jades_untrusted: signature_line(JADES_UNTRUSTED),
-        packages: PACKAGES
+    FIXTURES.get_or_init(|| {
+        let store = fixture_store();
+        let policy = Policy::strict();
+        let directory = Directory::sample();
+        let signed_statuses = SIGNED_STATUSES
             .iter()
-            .map(|b| Package::parse(b, &Limits::default()).expect("fixture package"))
-            .collect(),
+            .map(|b| {
+                let v = StatusMessage::verify_signed(b, &store, &policy, &directory, now())
+                    .expect("fixture signed status");
+                (*b, v.message().clone())
+            })
+            .collect();
+        Fixtures {
+            store,
+            policy,
+            signed_statuses,
+            directory,
+            jades_good: JADES_GOOD
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(signature_line)
+                .collect(),
+            jades_untrusted: signature_line(JADES_UNTRUSTED),
+            packages: PACKAGES
+                .iter()
+                .map(|b| Package::parse(b, &Limits::default()).expect("fixture package"))
+                .collect(),
+        }
     })
 }
 
@@ -262,6 +286,30 @@ pub(crate) fn status(data: &[u8]) {
     assert_eq!(again.to_json(), json);
 }
 
+/// Signed status messages (a compact JWS by the answering agency's seal), verified against the
+/// fixed store, `Policy::strict()` and `Directory::sample()`: only a status that was really
+/// signed verifies, with exactly the signed body; every refusal is a typed error.
+pub(crate) fn signed_status(data: &[u8]) {
+    let fx = fixtures();
+    match StatusMessage::verify_signed(data, &fx.store, &fx.policy, &fx.directory, now()) {
+        Ok(verified) => {
+            let Some((_, signed)) = fx
+                .signed_statuses
+                .iter()
+                .find(|(b, _)| b.trim_ascii() == data.trim_ascii())
+            else {
+                panic!("a status verified that was never signed: {data:?}");
+            };
+            assert_eq!(
+                verified.message(),
+                signed,
+                "the verified body is not the signed one"
+            );
+        }
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
 /// Trust bundles: the first byte picks what the rest is loaded as (0 anchors PEM, 1 intermediates
 /// PEM, 2 CRLs PEM, 3 anchor DER, 4 intermediate DER, 5 CRL DER). Loading never panics and
 /// bumps the store's generation once per item; fuzzed intermediates or CRLs never make the
@@ -413,6 +461,7 @@ pub(crate) const TARGETS: &[(&str, Check)] = &[
     ("jades", jades),
     ("package_verify", package_verify),
     ("status", status),
+    ("signed_status", signed_status),
     ("trust_bundle", trust_bundle),
     ("submit", submit),
 ];

@@ -104,6 +104,44 @@ fn fuzz_fixture_packages_verify_and_a_one_byte_change_to_the_subject_is_a_hash_f
 }
 
 #[test]
+fn fuzz_fixture_signed_statuses_verify_and_a_changed_payload_byte_is_refused() {
+    let fx = checks::fixtures();
+    assert_eq!(fx.signed_statuses.len(), 2);
+    for (bytes, message) in &fx.signed_statuses {
+        let v = edoc::StatusMessage::verify_signed(
+            bytes,
+            &fx.store,
+            &fx.policy,
+            &fx.directory,
+            checks::now(),
+        )
+        .unwrap();
+        assert_eq!(v.message(), message);
+        // Flip one character of the payload segment (still base64url).
+        let text = std::str::from_utf8(bytes).unwrap();
+        let dot = text.find('.').unwrap();
+        let mut tampered = text.as_bytes().to_vec();
+        tampered[dot + 5] = if tampered[dot + 5] == b'A' {
+            b'B'
+        } else {
+            b'A'
+        };
+        let e = edoc::StatusMessage::verify_signed(
+            &tampered,
+            &fx.store,
+            &fx.policy,
+            &fx.directory,
+            checks::now(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, edoc::SignedMessageError::Signature { .. }),
+            "{e:?}"
+        );
+    }
+}
+
+#[test]
 fn fuzz_hub_accepts_each_fixture_package_once_then_as_a_duplicate_and_refuses_a_tampered_one() {
     let fx = checks::fixtures();
     for p in &fx.packages {
@@ -367,6 +405,32 @@ mod generator {
                 },
             };
             write(&corpus("status", file), &msg.to_json());
+        }
+        // Signed statuses from the Department of Finance, sealed by it (proof of receipt).
+        let finance_seal = pki
+            .seal("Sở Tài chính thành phố Huế", &id(FINANCE), Algorithm::Es256)
+            .unwrap()
+            .signer()
+            .unwrap();
+        for (code, description, file) in [
+            (StatusCode::Accepted, "Đã tiếp nhận", "status-03-signed.jws"),
+            (StatusCode::Refused, "Sai thể thức", "status-02-signed.jws"),
+        ] {
+            let msg = StatusMessage {
+                from: id(FINANCE),
+                to: id(A_LUOI_5),
+                document_id: "000.00.45.H57,2025/07/02,42/UBND-TCKH".into(),
+                code,
+                description: description.into(),
+                time: datetime!(2025-07-02 11:00 +07:00),
+                staff: Staff {
+                    name: "Nguyễn Văn A".into(),
+                    position: "Chuyên viên".into(),
+                },
+            };
+            let signed = msg.sign(&finance_seal).unwrap();
+            write(&fixtures.join(file), &signed);
+            write(&corpus("signed_status", file), &signed);
         }
 
         // Trust bundles: a mode byte, then the bytes (see checks::trust_bundle).
