@@ -233,7 +233,8 @@ pub struct ForwardReport {
     pub sent: usize,
     /// Packages the next hub refused (dropped from the outbox, logged), with the reasons.
     pub refused: Vec<String>,
-    /// Packages left queued after a link failure.
+    /// Packages left queued after a link failure (they come back after the store's visibility
+    /// timeout).
     pub retried: usize,
 }
 
@@ -319,8 +320,8 @@ impl Router {
     /// Hands up to `max` queued packages per next hub to `transport`.
     ///
     /// Accepted ones leave the outbox; refused ones too (retrying cannot help; the refusal is
-    /// logged and reported); on a link failure the package stays and comes back after the
-    /// store's visibility timeout.
+    /// logged and reported); on a link failure or a missing link the package stays and comes
+    /// back after the store's visibility timeout.
     pub fn forward(
         &self,
         transport: &dyn Transport,
@@ -335,8 +336,11 @@ impl Router {
                         self.cfg.store.complete_outbox(hub, entry.id, now)?;
                         report.sent += 1;
                     }
-                    Err(TransportError::Unavailable { reason, .. }) => {
-                        tracing::warn!(hub = %hub, document = %entry.document_id, %reason, "forwarding failed; will retry");
+                    // A missing link may be configured later, and an outage ends: keep it.
+                    Err(
+                        e @ (TransportError::Unavailable { .. } | TransportError::UnknownHub(_)),
+                    ) => {
+                        tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "forwarding failed; will retry");
                         report.retried += 1;
                     }
                     Err(e) => {
