@@ -912,3 +912,37 @@ fn forwarded_package_not_meant_for_this_hub_is_refused() {
         Err(SubmitError::NotForwardedHere { .. })
     ));
 }
+
+#[test]
+fn update_and_replace_request_an_answer_like_a_recall() {
+    for (n, make) in [
+        (
+            "47",
+            BusinessAction::Update as fn(edoc::DocumentId) -> BusinessAction,
+        ),
+        ("48", BusinessAction::Replace),
+    ] {
+        let w = World::new();
+        w.city()
+            .submit(&w.package(doc(CITY, &[A_LUOI_1], "45"), CITY), NOW)
+            .unwrap();
+        let plan = doc_id(CITY, "45");
+        let mut change = doc(CITY, &[A_LUOI_1], n);
+        change.action = Some(make(plan.parse().unwrap()));
+        w.city().submit(&w.package(change, CITY), NOW).unwrap();
+        assert_eq!(
+            w.codes(w.city(), &plan, A_LUOI_1),
+            [StatusCode::RecallRequested],
+            "{n}"
+        );
+        // A document about another sender's document records nothing.
+        let mut other = doc(FINANCE, &[A_LUOI_1], n);
+        other.action = Some(make(plan.parse().unwrap()));
+        w.city().submit(&w.package(other, FINANCE), NOW).unwrap();
+        assert_eq!(
+            w.codes(w.city(), &plan, A_LUOI_1),
+            [StatusCode::RecallRequested],
+            "{n}"
+        );
+    }
+}

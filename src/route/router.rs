@@ -18,8 +18,8 @@ use super::table::{HubId, RoutingTable};
 use super::trace::{self, Forwarded, TraceError, TraceHop};
 use crate::trust::{Policy, TrustStore};
 use crate::{
-    BusinessAction, Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer,
-    StatusAuthor, StatusCode, StatusMessage, TraceEntry, Verifier,
+    Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer, StatusAuthor,
+    StatusCode, StatusMessage, TraceEntry, Verifier,
 };
 
 /// Everything a hub is made of.
@@ -644,8 +644,10 @@ impl Router {
                 recipient: *r,
                 due,
             });
-            // A recall records 13 against the earlier document, where this hub routed it.
-            if let BusinessAction::Revoke(target) = &action {
+            // A recall, update or replacement records 13 (recall or retrieval requested)
+            // against the earlier document, where this hub routed it from the same sender;
+            // the recipient answers 15 or 16.
+            if let Some(target) = action.target() {
                 let target = target.to_string();
                 if let Some(t) = cfg.store.tracked(&target, r).map_err(SubmitError::Store)? {
                     if t.sender == sender.id {
