@@ -59,6 +59,17 @@ impl std::fmt::Debug for RouterConfig {
 /// neighbouring hub. Each call checks, de-duplicates, routes, signs a trace entry (documents)
 /// and a receipt, and commits every effect in one atomic store commit. [`Router::forward`] then
 /// hands queued packages to the next hubs over a [`Transport`].
+///
+/// Decisions a deployment should know:
+/// - Attachments must travel inline: a hub has no side channel for detached content.
+/// - A hub never widens a signed recipient list: groups ([`Directory::expand_group`]) are
+///   expanded by the sender when it builds the header, so the signatures cover every recipient.
+/// - De-duplication is keyed on the document id (for a status, on the digest of its bytes) and
+///   compares the package content without its trace, so a retried forward is a duplicate.
+/// - Forwarding is at-least-once: a package stays in the outbox until the next hub answers;
+///   the next hub's de-duplication makes the retry harmless.
+///
+/// `examples/hue_exchange.rs` runs two hubs end to end.
 pub struct Router {
     cfg: RouterConfig,
 }
@@ -473,13 +484,6 @@ impl Router {
         let mut seen = HashSet::new();
         let mut all: Vec<OrgId> = Vec::new();
         for r in header.all_recipients() {
-            if cfg.directory.agency(&r.id).is_none() {
-                return Err(SubmitError::UnknownRecipient {
-                    document_id,
-                    recipient: r.id,
-                    name: r.name.clone(),
-                });
-            }
             if seen.insert(r.id) {
                 all.push(r.id);
             }
@@ -531,6 +535,23 @@ impl Router {
                 (mine.recipients.clone(), previous)
             }
         };
+
+        // Every recipient this hub handles must exist (a hub need not know the agencies
+        // other hubs serve).
+        if let Some(r) = recipients
+            .iter()
+            .find(|r| cfg.directory.agency(r).is_none())
+        {
+            let name = header
+                .all_recipients()
+                .find(|a| a.id == *r)
+                .map_or_else(String::new, |a| a.name.clone());
+            return Err(SubmitError::UnknownRecipient {
+                document_id,
+                recipient: *r,
+                name,
+            });
+        }
 
         // 3. De-duplicate, on the content (the trace is left out: a retried forward with a
         // different trace is the same document).
