@@ -946,3 +946,37 @@ fn update_and_replace_request_an_answer_like_a_recall() {
         );
     }
 }
+
+#[test]
+fn national_hub_needs_only_the_agencies_it_serves() {
+    // The national hub's directory lists the ministry alone: it still carries the commune's
+    // report in and the ministry's status back out.
+    let mut national_dir = Directory::new();
+    national_dir
+        .add_agency(Directory::sample().agency(&id(MINISTRY)).unwrap().clone())
+        .unwrap();
+    let w = World::with_national(national_dir, RoutingTable::sample());
+    let (doc, _) = two_hops(&w);
+    let later = NOW + Duration::hours(1);
+    w.national()
+        .submit_status(
+            &w.status(MINISTRY, A_LUOI_2, &doc, StatusCode::Accepted, later),
+            later,
+        )
+        .unwrap();
+    w.net.pump(later).unwrap();
+    let got = w.take(w.city(), A_LUOI_2);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].kind, PayloadKind::Status);
+}
+
+#[test]
+fn sender_missing_from_its_hubs_directory_is_refused() {
+    let w = World::new();
+    let stranger = "000.00.46.H57";
+    let bytes = w.package(doc(stranger, &[FINANCE], "3"), stranger);
+    assert!(matches!(
+        w.city().submit(&bytes, NOW),
+        Err(SubmitError::UnknownSender { sender, .. }) if sender == id(stranger)
+    ));
+}

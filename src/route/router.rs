@@ -475,12 +475,6 @@ impl Router {
                 level: header.confidentiality(),
             });
         }
-        if cfg.directory.agency(&sender.id).is_none() {
-            return Err(SubmitError::UnknownSender {
-                sender: sender.id,
-                name: sender.name,
-            });
-        }
         let mut seen = HashSet::new();
         let mut all: Vec<OrgId> = Vec::new();
         for r in header.all_recipients() {
@@ -493,6 +487,13 @@ impl Router {
             Origin::Agency => {
                 if trace_len > 0 {
                     return Err(SubmitError::TraceFromAgency(trace_len));
+                }
+                // The sender's own hub must know it; hubs further on need not.
+                if cfg.directory.agency(&sender.id).is_none() {
+                    return Err(SubmitError::UnknownSender {
+                        sender: sender.id,
+                        name: sender.name,
+                    });
                 }
                 let serving = cfg.table.hub_for(&sender.id);
                 if *serving != cfg.hub {
@@ -714,13 +715,6 @@ impl Router {
                 });
             }
         }
-        if cfg.directory.agency(&msg.to).is_none() {
-            return Err(SubmitError::UnknownRecipient {
-                document_id: msg.document_id.clone(),
-                recipient: msg.to,
-                name: "unknown agency".into(),
-            });
-        }
         // Who received the document, and who sent it.
         let (recipient, sender) = match msg.code.author() {
             StatusAuthor::Recipient => (msg.from, msg.to),
@@ -753,6 +747,14 @@ impl Router {
             return Ok(done);
         }
         let disposition = self.route(&msg.to, &origin);
+        // The hub that delivers must know the agency; a transit hub need not.
+        if disposition == Disposition::Delivered && cfg.directory.agency(&msg.to).is_none() {
+            return Err(SubmitError::UnknownRecipient {
+                document_id: msg.document_id.clone(),
+                recipient: msg.to,
+                name: "unknown agency".into(),
+            });
+        }
         let receipt = Receipt {
             hub: cfg.hub.clone(),
             message_id: message_id.clone(),
