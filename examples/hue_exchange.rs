@@ -85,6 +85,10 @@ impl Demo {
         }
         if let Some(dir) = &out {
             std::fs::create_dir_all(dir)?;
+            // What `edoc verify` needs to check the written packages offline.
+            std::fs::write(dir.join("trust-anchors.pem"), pki.anchors_pem())?;
+            std::fs::write(dir.join("intermediates.pem"), pki.intermediates_pem())?;
+            std::fs::write(dir.join("crls.pem"), pki.crls_pem(&[])?)?;
         }
         Ok(Demo {
             pki,
@@ -426,6 +430,8 @@ fn main() -> Result<()> {
     let delivered = demo.fetch("hub.national", MINISTRY, t + Duration::minutes(10))?;
     let mut hops_text = String::from("not delivered");
     if let Some(bytes) = delivered.first() {
+        // As the ministry received it: with both hubs' trace entries.
+        demo.save("report-a-luoi-2.delivered.package.json", bytes)?;
         let verified = Verifier::new(&demo.trust, &demo.policy).verify_bytes(
             bytes,
             &Limits::default(),
@@ -524,7 +530,15 @@ fn main() -> Result<()> {
         println!("  {step:width$}  {outcome}");
     }
     if let Some(dir) = &demo.out {
-        println!("\n{} files written to {}", demo.files, dir.display());
+        println!(
+            "\n{} files written to {}, with the TEST PKI (trust-anchors.pem, intermediates.pem, \
+             crls.pem). Check them with:\n  edoc verify --trust {d}/trust-anchors.pem \
+             --intermediates {d}/intermediates.pem --crl {d}/crls.pem \
+             --at 2025-07-03T12:00:00+07:00 {d}/*.package.json",
+            demo.files,
+            dir.display(),
+            d = dir.display()
+        );
     }
     Ok(())
 }
