@@ -980,3 +980,60 @@ fn sender_missing_from_its_hubs_directory_is_refused() {
         Err(SubmitError::UnknownSender { sender, .. }) if sender == id(stranger)
     ));
 }
+
+#[test]
+fn sender_may_request_a_recall_by_status_and_the_recipient_answers() {
+    let w = World::new();
+    w.city()
+        .submit(&w.package(doc(CITY, &[A_LUOI_1], "45"), CITY), NOW)
+        .unwrap();
+    let plan = doc_id(CITY, "45");
+    w.city()
+        .submit_status(
+            &w.status(A_LUOI_1, CITY, &plan, StatusCode::Accepted, NOW),
+            NOW,
+        )
+        .unwrap();
+    // Only the sender may ask for a recall.
+    assert!(matches!(
+        w.city().submit_status(&w.status(FINANCE, A_LUOI_1, &plan, StatusCode::RecallRequested, NOW), NOW),
+        Err(SubmitError::WrongParty { expected_from, .. }) if expected_from == id(CITY)
+    ));
+    let at = NOW + Duration::hours(1);
+    w.city()
+        .submit_status(
+            &w.status(CITY, A_LUOI_1, &plan, StatusCode::RecallRequested, at),
+            at,
+        )
+        .unwrap();
+    let at = NOW + Duration::hours(2);
+    w.city()
+        .submit_status(
+            &w.status(A_LUOI_1, CITY, &plan, StatusCode::RecallRefused, at),
+            at,
+        )
+        .unwrap();
+    // The recall was refused: the work goes on from 03.
+    let at = NOW + Duration::hours(3);
+    w.city()
+        .submit_status(
+            &w.status(A_LUOI_1, CITY, &plan, StatusCode::Processing, at),
+            at,
+        )
+        .unwrap();
+    assert_eq!(
+        w.codes(w.city(), &plan, A_LUOI_1),
+        [
+            StatusCode::Accepted,
+            StatusCode::RecallRequested,
+            StatusCode::RecallRefused,
+            StatusCode::Processing
+        ]
+    );
+    let kinds: Vec<_> = w
+        .take(w.city(), A_LUOI_1)
+        .into_iter()
+        .map(|d| d.kind)
+        .collect();
+    assert_eq!(kinds, [PayloadKind::Document, PayloadKind::Status]);
+}
