@@ -2,10 +2,12 @@
 //!
 //! The hub itself (`Router`) joins them once packages and signatures exist.
 
+mod durable;
 mod mailbox;
 mod memory;
 mod table;
 
+pub use durable::DurableStore;
 pub use mailbox::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, NewDelivery, NewOutboxEntry,
     NewTracking, OutboxEntry, OutboxId, Overdue, PayloadKind, StatusRecord, StatusUpdate,
