@@ -363,6 +363,68 @@ fn a_batch_is_all_there_after_a_restart() {
     }
 }
 
+#[test]
+fn concurrent_commits_of_one_message_succeed_exactly_once() {
+    let dir = new_dir();
+    let s = Arc::new(open(&dir.path));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let s = Arc::clone(&s);
+            std::thread::spawn(move || {
+                let mut e = deliver("doc-race", A1, UrgencyRank::NORMAL);
+                e.deliveries[0].document_id = format!("copy-{i}");
+                s.commit(e, T0)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    for r in results.iter().filter(|r| r.is_err()) {
+        assert_eq!(
+            r,
+            &Err(StoreError::DuplicateSubmission {
+                message_id: "doc-race".into(),
+                same_content: true
+            })
+        );
+    }
+    assert_eq!(s.deliveries(&id(A1)).unwrap().len(), 1);
+}
+
+#[test]
+fn concurrent_fetches_never_hand_out_one_delivery_twice() {
+    let dir = new_dir();
+    let s = Arc::new(open(&dir.path));
+    let batch: Vec<_> = (0..40)
+        .map(|i| deliver(&format!("doc-{i}"), A1, UrgencyRank::NORMAL))
+        .collect();
+    s.commit_batch(batch, T0).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let s = Arc::clone(&s);
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                loop {
+                    let some = s.fetch(&id(A1), 3, T0).unwrap();
+                    if some.is_empty() {
+                        return got;
+                    }
+                    got.extend(some.into_iter().map(|d| d.id));
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<DeliveryId> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, 40, "every delivery handed out");
+    assert_eq!(all.len(), 40, "none handed out twice");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Opening: locks, versions, foreign files.
 
