@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use edoc::{
-    DurableStore, MailboxStore, MemoryStore, NewDelivery, NewTracking, OrgId, PayloadKind,
-    Submission, SubmitEffects, UrgencyRank,
+    DurableStore, MailboxStore, MemoryStore, NewDelivery, OrgId, PayloadKind, Submission,
+    SubmitEffects, Tracking, UrgencyRank,
 };
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
@@ -55,7 +55,7 @@ impl Source {
             urgency: UrgencyRank::URGENT,
             payload: Arc::clone(&self.payload),
         });
-        e.tracking.push(NewTracking {
+        e.tracking.push(Tracking {
             document_id: doc,
             sender: self.sender,
             recipient: self.recipient,

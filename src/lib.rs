@@ -1,6 +1,86 @@
 //! # edoc — signed electronic document exchange between Vietnamese agencies
 //!
-//! (Crate documentation with the whole flow lands with the package and signature modules.)
+//! An official document (văn bản điện tử) counts only with two signatures: the competent
+//! person's (proof of approval), then the issuing agency's seal (proof of origin), applied after
+//! it. This crate models such documents, signs and verifies them as JAdES signatures
+//! (ETSI TS 119 182-1, JWS JSON serialization), and routes them between agencies through hubs.
+//!
+//! | job | API |
+//! |---|---|
+//! | agency codes (QCVN 102:2016) | [`OrgId`] |
+//! | write a document | [`HeaderBuilder`], [`AttachmentEntry`], [`Package::new`] |
+//! | read untrusted bytes | [`Package::parse`] with [`Limits`] |
+//! | sign | [`Package::sign`] with a [`Signer`]: [`SoftwareSigner`], or `Pkcs11Signer` (feature `pkcs11`) |
+//! | verify | [`Verifier`] over a [`TrustStore`] and a [`Policy`] → [`VerifiedPackage`] or [`Rejected`] with a [`ValidationReport`] |
+//! | plain JAdES over any bytes | [`sign_detached`], [`verify_detached`], [`JwsMessage`] |
+//! | route between agencies | [`Directory`], [`RoutingTable`], [`MailboxStore`] |
+//!
+//! ## The whole flow
+//!
+//! A commune's chairman signs, the commune's seal follows, and the Department of Finance
+//! verifies. The certificates come from a throw-away test PKI ([`TestPki`], feature
+//! `test-pki`); a deployment loads its trust anchors with [`TrustStore::add_anchors_pem`].
+//!
+//! ```
+//! use edoc::{
+//!     Agency, Algorithm, AttachmentEntry, Commitment, Competence, Detached, HeaderBuilder,
+//!     Limits, OrgId, Package, Policy, TestPki, Verifier,
+//! };
+//! use time::macros::{date, datetime};
+//!
+//! let commune: OrgId = "000.05.05.H57".parse()?;
+//! let finance: OrgId = "000.00.10.H57".parse()?;
+//! let pdf = b"%PDF-1.7 request for purchasing guidelines";
+//!
+//! // 1. The document: header (with the attachment manifest) and its attachment.
+//! let header = HeaderBuilder::new()
+//!     .sender(Agency::new(commune, "Ủy ban nhân dân xã A Lưới 5"))
+//!     .recipient(Agency::new(finance, "Sở Tài chính"))
+//!     .document_type("CV", "Công văn")
+//!     .number_and_notation("42", "UBND-TCKH")
+//!     .issued("A Lưới", date!(2025 - 07 - 02))
+//!     .subject("Xin hướng dẫn mua sắm và tạm cấp kinh phí năm 2025")
+//!     .signatory("Hồ Văn A", "Chủ tịch", Competence::None)
+//!     .attachment(AttachmentEntry::for_bytes("request.pdf", "application/pdf", pdf)?)
+//!     .build()?;
+//! let mut package = Package::new(header, [("request.pdf".to_owned(), pdf.to_vec())])?;
+//!
+//! // 2. Two signatures, in the order the law sets: the person, then the agency seal.
+//! let pki = TestPki::new()?;
+//! let chairman = pki.person("Hồ Văn A", "UBND xã A Lưới 5", &commune, Algorithm::Es256)?;
+//! let seal = pki.seal("UBND xã A Lưới 5", &commune, Algorithm::Ps256)?;
+//! let signed_at = datetime!(2025-07-02 09:00 +07:00);
+//! package.sign(&chairman.signer()?, Commitment::ProofOfApproval, signed_at, &mut Detached::none())?;
+//! package.sign(&seal.signer()?, Commitment::ProofOfOrigin, signed_at, &mut Detached::none())?;
+//! let bytes = package.to_json();
+//!
+//! // 3. The receiver verifies the bytes it got, at a time it chooses.
+//! let trust = pki.trust_store(&[])?;
+//! let policy = Policy::strict();
+//! let verified = Verifier::new(&trust, &policy)
+//!     .verify_bytes(&bytes, &Limits::default(), &mut Detached::none(), datetime!(2025-07-02 10:00 +07:00))?;
+//! assert_eq!(verified.header().sender().id, commune);
+//! println!("{}", verified.report()); // PASSED: every signature is valid ...
+//!
+//! // A single changed byte is caught, and the report says why.
+//! let tampered = String::from_utf8(bytes)?.replace("\"42\"", "\"43\"");
+//! let refused = Verifier::new(&trust, &policy)
+//!     .verify_bytes(tampered.as_bytes(), &Limits::default(), &mut Detached::none(), datetime!(2025-07-02 10:00 +07:00))
+//!     .unwrap_err();
+//! assert_eq!(refused.sub_indication(), Some(edoc::SubIndication::HashFailure));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `cli` | yes | the `edoc` binary (and `test-pki` for `edoc pki demo`) |
+//! | `test-pki` | with `cli` | [`TestPki`]: generated certificates for tests and demos, never for real documents |
+//! | `pkcs11` | no | `Pkcs11Signer`: keys on USB tokens and HSMs through PKCS#11 |
+//!
+//! The library never reads the clock and never prints: times are arguments, and it reports
+//! through `tracing`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
@@ -70,13 +150,16 @@ mod status;
 pub use org::{AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits};
 
 pub use route::{
-    Committed, Delivery, DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, NewDelivery,
-    NewOutboxEntry, NewTracking, OutboxEntry, OutboxId, Overdue, PayloadKind, RouteError,
-    RoutePattern, RoutingTable, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
-    UrgencyRank,
+    verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
+    ForwardReport, Forwarded, HubId, HubRegistry, InProcessNetwork, MailboxStore, MemoryStore,
+    NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
+    RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
+    SignedMessageError, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
+    SubmitError, TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
 };
 pub use status::{
     Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
+    VerifiedStatus,
 };
 
 // Package signing and verification: the two signatures, bound together, against trust and policy.

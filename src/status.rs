@@ -391,6 +391,79 @@ impl StatusMessage {
     }
 }
 
+/// A status message whose signature checked out: by the answering agency's seal (its
+/// certificate names that agency, or the directory lists it), with proof of receipt.
+#[derive(Debug, Clone)]
+pub struct VerifiedStatus {
+    message: StatusMessage,
+    signer: crate::CertificateName,
+    bytes: std::sync::Arc<[u8]>,
+}
+
+impl VerifiedStatus {
+    /// The status message.
+    pub fn message(&self) -> &StatusMessage {
+        &self.message
+    }
+
+    /// Who signed it (the answering agency's seal).
+    pub fn signer(&self) -> &crate::CertificateName {
+        &self.signer
+    }
+
+    /// The signed bytes, as received.
+    pub fn bytes(&self) -> &std::sync::Arc<[u8]> {
+        &self.bytes
+    }
+}
+
+impl StatusMessage {
+    /// Largest signed status accepted: the body's limit, base64url-encoded, plus a few
+    /// certificates.
+    pub const MAX_SIGNED_BYTES: usize = 128 << 10;
+
+    /// Signs the message with the answering agency's seal (commitment proof of receipt,
+    /// signing time [`StatusMessage::time`]): a JWS compact string over the canonical JSON.
+    pub fn sign(&self, seal: &dyn crate::Signer) -> Result<Vec<u8>, crate::JadesError> {
+        crate::route::signed::sign(seal, &self.to_json(), self.time).map(String::into_bytes)
+    }
+
+    /// Verifies a signed status message: JAdES form, proof of receipt, signature, a chain
+    /// trusted under `policy`, the body's own checks, and a seal that belongs to
+    /// [`StatusMessage::from`] (per the policy's organization binding, with `agencies` listing
+    /// extra certificates).
+    pub fn verify_signed(
+        bytes: &[u8],
+        trust: &crate::TrustStore,
+        policy: &crate::Policy,
+        agencies: &dyn crate::AgencyCertificates,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedStatus, crate::SignedMessageError> {
+        let what = "status message";
+        let checked =
+            crate::route::signed::verify(bytes, what, Self::MAX_SIGNED_BYTES, trust, policy, now)?;
+        let message = StatusMessage::from_json(&checked.payload).map_err(|e| {
+            crate::SignedMessageError::Content {
+                what,
+                reason: e.to_string(),
+            }
+        })?;
+        checked
+            .chain
+            .check_organization(&message.from, policy.organization_binding, Some(agencies))
+            .map_err(|_| crate::SignedMessageError::WrongSigner {
+                what,
+                signer: checked.chain.subject().to_string(),
+                claimed: format!("agency {}", message.from),
+            })?;
+        Ok(VerifiedStatus {
+            message,
+            signer: checked.chain.subject().clone(),
+            bytes: std::sync::Arc::from(bytes),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

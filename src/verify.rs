@@ -17,7 +17,10 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::jades::{sign_detached, verify_detached, DetachedObject, ParsedSignature, SignOptions};
+use crate::jades::{
+    sign_detached, verify_attached, verify_detached, verify_detached_documents,
+    verify_detached_payload, DetachedObject, JwsMessage, ParsedSignature, SignOptions,
+};
 use crate::report::{SignatureReport, SubIndication, ValidationReport};
 use crate::trust::{AgencyCertificates, Policy, TrustStore, ValidatedChain, ValidationTimes};
 use crate::{
@@ -406,11 +409,91 @@ impl<'a> Verifier<'a> {
         })
     }
 
+    /// Verifies a plain JAdES/JWS signature that is not a package: compact, flattened or
+    /// general JSON serialization, over `payload` when the payload is detached (a `sigD` with
+    /// one object, whatever its name, or RFC 7797 detached content), or over its attached
+    /// payload when `payload` is `None`.
+    ///
+    /// Every signature gets the same checks as a package signature (algorithm policy, signing
+    /// time, digests and signature value, certificate chain at the policy's time); the
+    /// document rules (required commitments, seal owner) do not apply. The report's document
+    /// fields are empty.
+    pub fn verify_jws(
+        &self,
+        jws: &str,
+        payload: Option<&[u8]>,
+        now: OffsetDateTime,
+    ) -> Result<ValidationReport, Rejected> {
+        let mut report = ValidationReport::new(None, None, None).at(now);
+        let message = match JwsMessage::parse(jws) {
+            Ok(m) => m,
+            Err(e) => {
+                report.document_check("format", Err((sub_of(&e), e.to_string())));
+                return Err(Rejected {
+                    report: Box::new(report),
+                    package: None,
+                });
+            }
+        };
+        let attached = message.payload.as_deref().filter(|p| !p.is_empty());
+        for sig in &message.signatures {
+            let (sr, _) = self.verify_one_with(sig, now, |parsed| {
+                match (parsed.signed_objects(), attached, payload) {
+                    (Some([one]), None, Some(bytes)) => {
+                        verify_detached_documents(parsed, &[(one.uri.as_str(), bytes)])
+                    }
+                    (Some(_), None, Some(_)) => Err(JadesError::format(
+                        "sigD",
+                        "several objects are signed but one payload file was given",
+                    )),
+                    (None, Some(p), None) => verify_attached(parsed, p),
+                    (None, None, Some(bytes)) => verify_detached_payload(parsed, bytes),
+                    (_, Some(_), Some(_)) => Err(JadesError::format(
+                        "payload",
+                        "the JWS carries its payload, and a detached payload was given too",
+                    )),
+                    (_, _, None) => Err(JadesError::format(
+                        "payload",
+                        "the payload is detached: give the payload file",
+                    )),
+                }
+                .map(|()| "the signature value and the payload digest are correct".to_owned())
+            });
+            report.push_signature(sr);
+        }
+        if report.indication() == crate::Indication::TotalPassed {
+            Ok(report)
+        } else {
+            Err(Rejected {
+                report: Box::new(report),
+                package: None,
+            })
+        }
+    }
+
     fn verify_one(
         &self,
         sig: &JwsSignature,
         objects: &[DetachedObject],
         now: OffsetDateTime,
+    ) -> (SignatureReport, Option<VerifiedSignature>) {
+        self.verify_one_with(sig, now, |parsed| {
+            verify_detached(parsed, objects).map(|()| {
+                format!(
+                    "the signature value and the digests of {} signed object(s) are correct",
+                    objects.len()
+                )
+            })
+        })
+    }
+
+    /// The checks of one signature; `check_value` verifies digests and the signature value
+    /// and says what it checked.
+    fn verify_one_with(
+        &self,
+        sig: &JwsSignature,
+        now: OffsetDateTime,
+        check_value: impl FnOnce(&ParsedSignature) -> Result<String, JadesError>,
     ) -> (SignatureReport, Option<VerifiedSignature>) {
         let parsed = match ParsedSignature::parse(sig) {
             Ok(p) => p,
@@ -450,16 +533,10 @@ impl<'a> Verifier<'a> {
             );
         }
 
-        if let Err(e) = verify_detached(&parsed, objects) {
-            return (sr.fail("signature", sub_of(&e), e.to_string()), None);
+        match check_value(&parsed) {
+            Ok(detail) => sr = sr.pass("signature", detail),
+            Err(e) => return (sr.fail("signature", sub_of(&e), e.to_string()), None),
         }
-        sr = sr.pass(
-            "signature",
-            format!(
-                "the signature value and the digests of {} signed object(s) are correct",
-                objects.len()
-            ),
-        );
 
         let times = ValidationTimes::signed_at(now, signing_time);
         match self
@@ -567,5 +644,176 @@ impl<'a> Verifier<'a> {
                 });
             report.document_check("sealOwner", result);
         }
+    }
+}
+
+#[cfg(all(test, feature = "test-pki"))]
+mod tests {
+    use super::*;
+    use crate::{
+        sign_attached_compact, Agency, Algorithm, AttachmentEntry, Competence, Defect, Directory,
+        HeaderBuilder, Holder, IdentitySpec, OrgId, TestPki,
+    };
+    use time::macros::{date, datetime};
+
+    // Signed on 2 July 2025, checked the same afternoon: inside the test PKI's validity.
+    const SIGNED: OffsetDateTime = datetime!(2025-07-02 10:00 UTC);
+    const NOW: OffsetDateTime = datetime!(2025-07-02 15:00 UTC);
+    const PDF: &[u8] = b"%PDF-1.7 report";
+
+    fn id(code: &str) -> OrgId {
+        code.parse().expect("code")
+    }
+
+    fn detached_jws(signer: &dyn Signer) -> String {
+        let sig = sign_detached(
+            signer,
+            &[DetachedObject::from_bytes("report.pdf", PDF)],
+            &SignOptions::new(SIGNED).with_commitment(Commitment::ProofOfOrigin),
+        )
+        .expect("signs");
+        serde_json::json!({"protected": sig.protected, "signature": sig.signature}).to_string()
+    }
+
+    #[test]
+    fn plain_jws_over_a_detached_payload_verifies_and_a_changed_payload_is_a_hash_failure() {
+        let pki = TestPki::new().expect("pki");
+        let store = pki.trust_store(&[]).expect("store");
+        let policy = Policy::strict();
+        let seal = pki
+            .seal("UBND xã A Lưới 1", &id("000.00.41.H57"), Algorithm::Es256)
+            .expect("seal");
+        let jws = detached_jws(&seal.signer().expect("signer"));
+        let verifier = Verifier::new(&store, &policy);
+
+        let report = verifier.verify_jws(&jws, Some(PDF), NOW).expect("verifies");
+        assert_eq!(report.indication(), crate::Indication::TotalPassed);
+        assert_eq!(report.signatures.len(), 1);
+        assert_eq!(
+            report.signatures[0].commitment,
+            Some(Commitment::ProofOfOrigin)
+        );
+
+        let err = verifier
+            .verify_jws(&jws, Some(b"%PDF-1.7 another"), NOW)
+            .expect_err("changed payload");
+        assert_eq!(err.sub_indication(), Some(SubIndication::HashFailure));
+
+        let err = verifier
+            .verify_jws(&jws, None, NOW)
+            .expect_err("payload missing");
+        assert_eq!(err.sub_indication(), Some(SubIndication::FormatFailure));
+
+        let err = verifier
+            .verify_jws("not a jws", Some(PDF), NOW)
+            .expect_err("garbage");
+        assert_eq!(err.sub_indication(), Some(SubIndication::FormatFailure));
+    }
+
+    #[test]
+    fn plain_jws_with_an_attached_payload_verifies_and_an_untrusted_signer_has_no_chain() {
+        let pki = TestPki::new().expect("pki");
+        let store = pki.trust_store(&[]).expect("store");
+        let policy = Policy::strict();
+        let verifier = Verifier::new(&store, &policy);
+        let seal = pki
+            .seal("UBND xã A Lưới 1", &id("000.00.41.H57"), Algorithm::Es256)
+            .expect("seal");
+        let opts = SignOptions::new(SIGNED).with_commitment(Commitment::ProofOfReceipt);
+        let compact =
+            sign_attached_compact(&seal.signer().expect("signer"), b"{}", &opts).expect("signs");
+        verifier.verify_jws(&compact, None, NOW).expect("verifies");
+
+        let stranger = pki
+            .issue(&IdentitySpec {
+                holder: Holder::Seal {
+                    agency_name: "UBND xã A Lưới 1".into(),
+                    agency: id("000.00.41.H57"),
+                },
+                algorithm: Algorithm::Es256,
+                defect: Defect::UntrustedRoot,
+            })
+            .expect("stranger");
+        let jws = detached_jws(&stranger.signer().expect("signer"));
+        let err = verifier
+            .verify_jws(&jws, Some(PDF), NOW)
+            .expect_err("untrusted");
+        assert_eq!(
+            err.sub_indication(),
+            Some(SubIndication::NoCertificateChainFound)
+        );
+    }
+
+    #[test]
+    fn a_seal_of_another_agency_passes_only_when_the_directory_binds_it_to_the_sender() {
+        let pki = TestPki::new().expect("pki");
+        let store = pki.trust_store(&[]).expect("store");
+        let policy = Policy::strict();
+        let sender = id("000.00.41.H57");
+        // The commune's documents sealed with its service center's certificate.
+        let center = id("000.01.41.H57");
+        let header = HeaderBuilder::new()
+            .sender(Agency::new(sender, "UBND xã A Lưới 1"))
+            .recipient(Agency::new(id("000.00.05.H57"), "Sở Tài chính"))
+            .document_type("CV", "Công văn")
+            .number_and_notation("42", "UBND-TCKH")
+            .issued("A Lưới", date!(2025 - 07 - 02))
+            .subject("Xin hướng dẫn")
+            .signatory("Nguyễn Văn An", "Chủ tịch", Competence::None)
+            .attachment(AttachmentEntry::for_bytes("a.pdf", "application/pdf", PDF).expect("a"))
+            .build()
+            .expect("header");
+        let mut package =
+            Package::new(header, [("a.pdf".to_owned(), PDF.to_vec())]).expect("package");
+        let person = pki
+            .person(
+                "Nguyễn Văn An",
+                "UBND xã A Lưới 1",
+                &sender,
+                Algorithm::Es256,
+            )
+            .expect("person");
+        let seal = pki
+            .seal("Trung tâm PVHCC xã A Lưới 1", &center, Algorithm::Es256)
+            .expect("seal");
+        for (who, c) in [
+            (&person, Commitment::ProofOfApproval),
+            (&seal, Commitment::ProofOfOrigin),
+        ] {
+            package
+                .sign(
+                    &who.signer().expect("signer"),
+                    c,
+                    SIGNED,
+                    &mut Detached::none(),
+                )
+                .expect("signs");
+        }
+
+        let err = Verifier::new(&store, &policy)
+            .verify(package.clone(), &mut Detached::none(), NOW)
+            .expect_err("seal of another agency");
+        assert_eq!(
+            err.sub_indication(),
+            Some(SubIndication::SigConstraintsFailure)
+        );
+
+        let mut directory = Directory::sample();
+        let not_bound = directory.clone();
+        directory
+            .add_certificate(&sender, Directory::certificate_fingerprint(&seal.chain[0]))
+            .expect("bind");
+        Verifier::new(&store, &policy)
+            .with_directory(&directory)
+            .verify(package.clone(), &mut Detached::none(), NOW)
+            .expect("the directory binds the seal to the sender");
+        let err = Verifier::new(&store, &policy)
+            .with_directory(&not_bound)
+            .verify(package, &mut Detached::none(), NOW)
+            .expect_err("not bound");
+        assert_eq!(
+            err.sub_indication(),
+            Some(SubIndication::SigConstraintsFailure)
+        );
     }
 }

@@ -22,9 +22,9 @@ use std::time::{Duration as StdDuration, Instant};
 
 use edoc::{
     Agency, Algorithm, AttachmentEntry, Commitment, Competence, DeliveryState, Detached,
-    DurableStore, HeaderBuilder, HubId, Limits, MailboxStore, NewDelivery, NewOutboxEntry,
-    NewTracking, OrgId, Package, PayloadKind, Policy, StoreError, Submission, SubmitEffects,
-    TestPki, TrustStore, Urgency, UrgencyRank, Verifier,
+    DurableStore, HeaderBuilder, HubId, Limits, MailboxStore, NewDelivery, NewOutboxEntry, OrgId,
+    Package, PayloadKind, Policy, StoreError, Submission, SubmitEffects, TestPki, Tracking,
+    TrustStore, Urgency, UrgencyRank, Verifier,
 };
 use sha2::{Digest, Sha256};
 use time::macros::{date, datetime};
@@ -128,7 +128,7 @@ fn effects_for(bytes: &[u8], n: usize, trust: &Trust) -> SubmitEffects {
             urgency,
             payload: Arc::clone(&payload),
         });
-        e.tracking.push(NewTracking {
+        e.tracking.push(Tracking {
             document_id: doc.clone(),
             sender: header.sender().id,
             recipient: agency.id,
@@ -501,7 +501,7 @@ fn check_store(
             receipt: Arc::from(&b""[..]),
             at: NOW,
         });
-        e.tracking.push(NewTracking {
+        e.tracking.push(Tracking {
             document_id: doc.clone(),
             sender: id(A_LUOI_5),
             recipient: id(FINANCE),

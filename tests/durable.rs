@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use edoc::{
     DeliveryId, DeliveryState, DurableStore, HubId, MailboxStore, MemoryStore, NewDelivery,
-    NewOutboxEntry, NewTracking, OrgId, OutboxId, PayloadKind, StatusCode, StatusUpdate,
-    StoreError, Submission, SubmitEffects, UrgencyRank,
+    NewOutboxEntry, OrgId, OutboxId, PayloadKind, StatusCode, StatusUpdate, StoreError, Submission,
+    SubmitEffects, Tracking, UrgencyRank,
 };
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use time::macros::{date, datetime};
@@ -224,7 +224,7 @@ fn status_history_tracking_and_overdue_survive_a_restart() {
     let dir = new_dir();
     let s = open(&dir.path);
     let mut e = deliver("plan", A1, UrgencyRank::URGENT);
-    e.tracking.push(NewTracking {
+    e.tracking.push(Tracking {
         document_id: "plan".into(),
         sender: id(A2),
         recipient: id(A1),
@@ -269,7 +269,7 @@ fn status_history_tracking_and_overdue_survive_a_restart() {
         s.commit(
             {
                 let mut e = SubmitEffects::new(submission("again", 1));
-                e.tracking.push(NewTracking {
+                e.tracking.push(Tracking {
                     document_id: "plan".into(),
                     sender: id(A2),
                     recipient: id(A1),
@@ -688,7 +688,7 @@ fn random_effects(r: &mut Rng, messages: &mut u64, now: OffsetDateTime) -> Submi
         });
     }
     for _ in 0..r.below(2) {
-        e.tracking.push(NewTracking {
+        e.tracking.push(Tracking {
             document_id: format!("doc-{}", r.below(40)),
             sender: id(r.pick(&AGENCIES)),
             recipient: id(r.pick(&AGENCIES)),
@@ -726,6 +726,7 @@ struct Seen {
     taken: usize,
     completed: usize,
     overdue: usize,
+    tracked: usize,
     restarts: usize,
 }
 
@@ -854,6 +855,12 @@ fn durable_store_answers_exactly_as_the_memory_store_across_restarts() {
                     memory.status_history(&doc, &a),
                     d.status_history(&doc, &a),
                 );
+                let tracked_doc = format!("doc-{}", r.below(40));
+                let m = memory.tracked(&tracked_doc, &a);
+                if matches!(m, Ok(Some(_))) {
+                    seen.tracked += 1;
+                }
+                same(step, "tracked", m, d.tracked(&tracked_doc, &a));
                 same(
                     step,
                     "latest_status",
@@ -890,6 +897,7 @@ fn durable_store_answers_exactly_as_the_memory_store_across_restarts() {
         ("taken", seen.taken),
         ("completed", seen.completed),
         ("overdue", seen.overdue),
+        ("tracked", seen.tracked),
         ("restarts", seen.restarts),
     ] {
         assert!(n > 0, "the random walk never reached {what}: {seen:?}");

@@ -145,3 +145,32 @@ fn from_files_reads_pem_and_der_keys_and_chains() {
         Err(SignError::Certificate(_))
     ));
 }
+
+/// A signer (e.g. a token) whose claimed algorithm does not fit its certificate's key.
+struct Lying(SoftwareSigner);
+
+impl Signer for Lying {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::Es384
+    }
+    fn certificate_chain(&self) -> &[rustls_pki_types::CertificateDer<'static>] {
+        self.0.certificate_chain()
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        self.0.sign(message)
+    }
+}
+
+#[test]
+fn signing_refuses_a_signer_whose_algorithm_does_not_fit_its_certificate() {
+    let objs = [DetachedObject::from_bytes("a", b"a")];
+    let r = sign_detached(
+        &Lying(signer(Algorithm::Es256)),
+        &objs,
+        &SignOptions::new(datetime!(2025-07-01 0:00 UTC)),
+    );
+    assert!(
+        matches!(r, Err(edoc::JadesError::AlgorithmKeyMismatch { .. })),
+        "{r:?}"
+    );
+}

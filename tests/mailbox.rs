@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use edoc::{
     DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, NewDelivery, NewOutboxEntry,
-    NewTracking, OrgId, OutboxId, PayloadKind, StatusCode, StatusTransitionError, StatusUpdate,
-    StoreError, Submission, SubmitEffects, UrgencyRank,
+    OrgId, OutboxId, PayloadKind, StatusCode, StatusTransitionError, StatusUpdate, StoreError,
+    Submission, SubmitEffects, Tracking, UrgencyRank,
 };
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
@@ -268,7 +268,7 @@ fn full_effects(msg: &str) -> SubmitEffects {
         recipients: vec![id("000.00.00.G09")],
         payload: bytes(msg),
     });
-    e.tracking.push(NewTracking {
+    e.tracking.push(Tracking {
         document_id: msg.into(),
         sender: id(A2),
         recipient: id(A1),
@@ -485,7 +485,7 @@ fn overdue_names_every_pair_past_its_due_date_without_completion() {
     let mut e = SubmitEffects::new(submission(plan, 1));
     for c in &communes {
         e.deliveries.push(delivery(c, plan, UrgencyRank::URGENT));
-        e.tracking.push(NewTracking {
+        e.tracking.push(Tracking {
             document_id: plan.into(),
             sender: city,
             recipient: id(c),
@@ -493,7 +493,7 @@ fn overdue_names_every_pair_past_its_due_date_without_completion() {
         });
     }
     // A document with no due date is never overdue.
-    e.tracking.push(NewTracking {
+    e.tracking.push(Tracking {
         document_id: "no-deadline".into(),
         sender: city,
         recipient: id(A1),
@@ -539,7 +539,7 @@ fn overdue_lists_refused_and_silent_recipients_sorted_by_due_date() {
         ("doc-a", A2, date!(2025 - 07 - 10)),
         ("doc-c", A1, date!(2025 - 07 - 05)),
     ] {
-        e.tracking.push(NewTracking {
+        e.tracking.push(Tracking {
             document_id: doc.into(),
             sender,
             recipient: id(to),

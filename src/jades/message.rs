@@ -2,11 +2,8 @@
 
 use super::parse::{Limits, ParsedSignature};
 use super::verify::{verify_attached, verify_detached_documents, verify_detached_payload};
-use super::{strict_json, JadesError, JwsSignature};
+use super::{JadesError, JwsSignature};
 use serde_json::Value;
-
-/// Most signatures accepted in one general-serialization JWS.
-const MAX_SIGNATURES: usize = 16;
 
 /// A JWS as received: its payload member (if any) and its signatures, none checked yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +21,7 @@ impl JwsMessage {
     /// whitespace (a trailing newline in a file) is ignored; anything else unexpected is refused.
     pub fn parse(text: &str) -> Result<JwsMessage, JadesError> {
         let text = text.trim();
-        if text.len() > Limits::PROTECTED_B64 * 1024 {
+        if text.len() > Limits::MESSAGE {
             return Err(JadesError::format("jws", "larger than 64 MiB"));
         }
         if !text.starts_with('{') {
@@ -45,7 +42,12 @@ impl JwsMessage {
                 }],
             });
         }
-        strict_json::check(text.as_bytes()).map_err(|e| JadesError::format("jws", e))?;
+        // An attached payload is one long string by design, and so are the unsigned JAdES
+        // validation data (etsiU: timestamps, certificate and revocation values), which this
+        // crate never reads; every other string keeps the limit.
+        const LONG: &[&str] = &["payload", "header.etsiU[]", "signatures[].header.etsiU[]"];
+        crate::json::check_except(text.as_bytes(), &Limits::json(Limits::MESSAGE), LONG)
+            .map_err(|e| JadesError::format("jws", e.to_string()))?;
         let Ok(Value::Object(top)) = serde_json::from_str::<Value>(text) else {
             return Err(JadesError::format("jws", "not a JSON object"));
         };
@@ -64,7 +66,7 @@ impl JwsMessage {
                         ));
                     }
                 }
-                if items.is_empty() || items.len() > MAX_SIGNATURES {
+                if items.is_empty() || items.len() > Limits::SIGNATURES {
                     return Err(JadesError::format(
                         "signatures",
                         "expected 1 to 16 signatures",

@@ -2,15 +2,21 @@
 //!
 //! This module knows nothing of packages or routing.
 //!
-//! What EU DSS does, and this module matches (DSS classes `JAdESLevelBaselineB`,
-//! `JAdESUtils`, `DetachedSignatureResolver`, and its `dss2620` crit tests; checked on the
-//! samples in `shared/vectors/jades-dss`):
-//! - every JAdES-defined member present (`sigD`, `b64`, `srCms`, legacy `sigT`) is listed in
-//!   `crit`; registered JWS members (`alg`, `x5c`, `x5t#S256`, ...) and `iat` are not; an
-//!   empty `crit` or an unknown entry makes the signature non-JAdES;
+//! What EU DSS does, and this module matches (read in esig/dss: `JAdESLevelBaselineB`
+//! `incorporateCritical`, `DSSJsonUtils` required/supported critical headers and critical
+//! header exceptions, `JAdESBaselineRequirementsChecker`; checked on the samples in
+//! `shared/vectors/jades-dss`):
+//! - a signer lists in `crit` exactly the "required critical headers" present: `sigD` and
+//!   `b64`; `srCms` and `iat` are not listed (older DSS versions also listed `sigT`);
+//! - a validator refuses `crit` that is empty, not an array of strings, names a registered
+//!   JWS member (`alg`, `x5c`, `x5t#S256`, ...), or omits `sigD`/`b64` when present; it accepts
+//!   other JAdES members (`sigT`, `srCms`, ...) listed there. This verifier additionally
+//!   refuses critical members it does not process (`sigPId`, `adoTst`, `etsiU`, `exp`, ...);
 //! - the signing input of a `sigD` signature is `BASE64URL(protected) || "."` (empty payload);
 //! - `hashV` is SHA-256 of the raw object bytes with `b64: false`, of the base64url text of
-//!   the object without `b64`.
+//!   the object without `b64`;
+//! - `iat` is integer seconds (one old DSS sample has milliseconds: it is refused as out of
+//!   range).
 
 mod b64;
 mod error;
@@ -18,7 +24,6 @@ mod key;
 mod message;
 mod parse;
 mod sign;
-mod strict_json;
 mod verify;
 
 pub use error::JadesError;

@@ -1,6 +1,6 @@
 //! Strict, bounded parsing of one JWS/JAdES signature (RFC 7515, ETSI TS 119 182-1).
 
-use super::{b64, strict_json, Commitment, JadesError, JwsSignature};
+use super::{b64, Commitment, JadesError, JwsSignature};
 use crate::Algorithm;
 use base64::Engine;
 use rustls_pki_types::CertificateDer;
@@ -22,6 +22,21 @@ impl Limits {
     pub(crate) const OBJECTS: usize = 1024;
     /// Length of one `pars` URI.
     pub(crate) const URI: usize = 2048;
+    /// Signatures in one general-serialization JWS: approval, seal, and a few receipts.
+    pub(crate) const SIGNATURES: usize = 16;
+    /// A whole JWS text: the payload may be attached, so far above the header limit.
+    pub(crate) const MESSAGE: usize = 64 * 1024 * 1024;
+    /// JSON nesting (ours has depth 4: header, sigD/srCms, arrays, commId).
+    pub(crate) const JSON_DEPTH: usize = 16;
+
+    /// Limits for `crate::json::check` over JOSE JSON of at most `total` bytes.
+    pub(crate) fn json(total: usize) -> crate::Limits {
+        crate::Limits {
+            max_package_bytes: total,
+            max_depth: Limits::JSON_DEPTH,
+            ..crate::Limits::default()
+        }
+    }
 }
 
 /// `mId` of JAdES detached objects referenced by URI and digest (ETSI TS 119 182-1 §5.2.8.3).
@@ -82,7 +97,10 @@ impl ParsedSignature {
             .map_err(|e| JadesError::format("protected", e))?;
         let signature = b64::decode_url(&sig.signature, Limits::SIGNATURE_B64)
             .map_err(|e| JadesError::format("signature", e))?;
-        strict_json::check(&header_bytes).map_err(|e| JadesError::format("protected", e))?;
+        // Duplicate keys at any depth (two verifiers could read two different headers),
+        // depth, string sizes and unsafe integers: the crate's one strict JSON pre-pass.
+        crate::json::check(&header_bytes, &Limits::json(Limits::PROTECTED_B64))
+            .map_err(|e| JadesError::format("protected", e.to_string()))?;
         let header: Map<String, Value> = match serde_json::from_slice(&header_bytes) {
             Ok(Value::Object(m)) => m,
             _ => return Err(JadesError::format("protected", "not a JSON object")),
@@ -387,7 +405,7 @@ fn parse_sig_d(header: &Map<String, Value>) -> Result<Option<Vec<SignedObjectRef
             ),
         ));
     }
-    let mut objects = Vec::with_capacity(pars.len());
+    let mut objects: Vec<SignedObjectRef> = Vec::with_capacity(pars.len());
     for (uri, digest) in pars.iter().zip(hash_v) {
         let (Value::String(uri), Value::String(digest)) = (uri, digest) else {
             return Err(JadesError::format(
@@ -402,6 +420,13 @@ fn parse_sig_d(header: &Map<String, Value>) -> Result<Option<Vec<SignedObjectRef
             .map_err(|e| JadesError::format("sigD", format!("hashV: {e}")))?;
         let sha256 = <[u8; 32]>::try_from(raw.as_slice())
             .map_err(|_| JadesError::format("sigD", "hashV entry is not a SHA-256 digest"))?;
+        // Two objects under one name would let a verifier match either one.
+        if objects.iter().any(|o| o.uri == *uri) {
+            return Err(JadesError::format(
+                "sigD",
+                format!("\"{uri}\" listed twice in pars"),
+            ));
+        }
         objects.push(SignedObjectRef {
             uri: uri.clone(),
             sha256,
@@ -491,7 +516,7 @@ mod tests {
 
     #[test]
     fn sigd_shape_is_checked() {
-        let cases: [(&str, Value); 7] = [
+        let cases: [(&str, Value); 8] = [
             ("/sigD/pars", json!(["a"])),
             ("/sigD/pars", json!([])),
             (
@@ -511,6 +536,7 @@ mod tests {
             ),
             ("/sigD/hashM", json!("S512")),
             ("/sigD/pars", json!([1, "b"])),
+            ("/sigD/pars", json!(["a", "a"])),
         ];
         for (pointer, value) in cases {
             let mut h = header();

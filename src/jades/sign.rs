@@ -1,11 +1,13 @@
 //! Producing JAdES baseline B-B signatures.
 
+use super::key::check_key;
 use super::parse::OBJECT_ID_BY_URI_HASH;
 use super::{b64, parse::sha256, Commitment, JadesError, JwsSignature};
 use crate::Signer;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// One detached object a signature covers: its URI (`pars`) and the SHA-256 of its RAW bytes.
 ///
@@ -65,6 +67,15 @@ fn base_header(signer: &dyn Signer, opts: &SignOptions) -> Result<Map<String, Va
     let leaf = chain
         .first()
         .ok_or_else(|| JadesError::Signer("the signer has no certificate".into()))?;
+    // A token signer could claim an algorithm its certificate's key cannot verify; refuse
+    // here rather than produce a signature every verifier rejects.
+    let (_, cert) = X509Certificate::from_der(leaf.as_ref())
+        .map_err(|e| JadesError::format("x5c", format!("signer certificate unreadable: {e}")))?;
+    check_key(
+        signer.algorithm(),
+        cert.tbs_certificate.subject_pki.raw,
+        &cert.subject().to_string(),
+    )?;
     let mut h = Map::new();
     h.insert("alg".into(), json!(signer.algorithm().jws_name()));
     h.insert(
@@ -107,8 +118,32 @@ fn sign_input(
 /// Signs `objects` as a JAdES baseline B-B signature with a detached payload.
 ///
 /// The header carries `sigD` (`ObjectIdByURIHash`, one `pars`/`hashV` per object, `hashM` "S256"),
-/// `b64: false`, and `crit` listing `b64`, `sigD` and `srCms` as DSS does. The signing input is
+/// `b64: false`, and `crit` listing exactly `b64` and `sigD`, as DSS does. The signing input is
 /// `BASE64URL(protected) || "."` (empty payload).
+///
+/// ```
+/// use edoc::{sign_detached, verify_detached, Commitment, DetachedObject, ParsedSignature,
+///            SignOptions, SoftwareSigner};
+/// # let rng = ring::rand::SystemRandom::new();
+/// # let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+/// # let kp = rcgen::KeyPair::try_from(pkcs8.as_ref()).unwrap();
+/// # let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+/// # params.distinguished_name.push(rcgen::DnType::CommonName, "UBND xa A Luoi 1");
+/// # let cert = params.self_signed(&kp).unwrap().der().clone();
+/// let signer = SoftwareSigner::from_pkcs8_der(pkcs8.as_ref(), vec![cert], None)?;
+/// let objects = [
+///     DetachedObject::from_bytes("header.json", br#"{"subject":"report"}"#),
+///     DetachedObject::from_bytes("report.pdf", b"%PDF-1.7 ..."),
+/// ];
+/// let when = time::macros::datetime!(2025-07-18 08:30 UTC); // never the library's own clock
+/// let opts = SignOptions::new(when).with_commitment(Commitment::ProofOfOrigin);
+/// let sig = sign_detached(&signer, &objects, &opts)?;
+///
+/// let parsed = ParsedSignature::parse(&sig)?;
+/// verify_detached(&parsed, &objects)?; // no chain validation: that is the trust module's job
+/// assert_eq!(parsed.commitment(), Some(Commitment::ProofOfOrigin));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sign_detached(
     signer: &dyn Signer,
     objects: &[DetachedObject],
@@ -119,6 +154,14 @@ pub fn sign_detached(
             "sigD",
             "at least one object must be signed",
         ));
+    }
+    for (i, o) in objects.iter().enumerate() {
+        if objects.iter().take(i).any(|p| p.uri == o.uri) {
+            return Err(JadesError::format(
+                "sigD",
+                format!("\"{}\" listed twice", o.uri),
+            ));
+        }
     }
     let mut h = base_header(signer, opts)?;
     h.insert(
@@ -131,11 +174,9 @@ pub fn sign_detached(
         }),
     );
     h.insert("b64".into(), json!(false));
-    let mut crit = vec!["b64", "sigD"];
-    if opts.commitment.is_some() {
-        crit.push("srCms");
-    }
-    h.insert("crit".into(), json!(crit));
+    // DSS lists exactly its "required critical headers" (DSSJsonUtils: sigD and b64); srCms
+    // and iat stay out of crit, so a plain JOSE verifier needs to understand only these two.
+    h.insert("crit".into(), json!(["b64", "sigD"]));
     let (protected, signature) = sign_input(signer, &h, b"")?;
     Ok(JwsSignature {
         protected,
@@ -150,10 +191,7 @@ pub fn sign_attached_compact(
     payload: &[u8],
     opts: &SignOptions,
 ) -> Result<String, JadesError> {
-    let mut h = base_header(signer, opts)?;
-    if opts.commitment.is_some() {
-        h.insert("crit".into(), json!(["srCms"]));
-    }
+    let h = base_header(signer, opts)?;
     let payload_b64 = b64::encode_url(payload);
     let (protected, signature) = sign_input(signer, &h, payload_b64.as_bytes())?;
     Ok(format!("{protected}.{payload_b64}.{signature}"))

@@ -834,6 +834,12 @@ impl Directory {
     }
 }
 
+impl crate::AgencyCertificates for Directory {
+    fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool {
+        Directory::may_sign_for(self, agency, certificate_sha256)
+    }
+}
+
 // The JSON file format. Arrays, not maps: a map keyed by agency code would let a repeated key
 // silently replace an entry in many JSON readers.
 #[derive(Serialize, Deserialize)]

@@ -196,9 +196,9 @@ pub struct OutboxEntry {
     pub attempts: u32,
 }
 
-/// The start of tracking one (document, recipient) pair: who sent it and when an answer is due.
+/// The tracking of one (document, recipient) pair: who sent it and when an answer is due.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTracking {
+pub struct Tracking {
     /// The document.
     pub document_id: String,
     /// The agency that sent it.
@@ -246,9 +246,16 @@ pub struct SubmitEffects {
     /// Packages for neighbouring hubs.
     pub outbox: Vec<NewOutboxEntry>,
     /// (document, recipient) pairs to track; each must be new to the store.
-    pub tracking: Vec<NewTracking>,
+    pub tracking: Vec<Tracking>,
     /// Statuses to record, in order.
     pub statuses: Vec<StatusUpdate>,
+}
+
+impl From<crate::Urgency> for UrgencyRank {
+    fn from(u: crate::Urgency) -> UrgencyRank {
+        // Codes 0 to 4 always map.
+        UrgencyRank::from_edxml_code(u.code()).unwrap_or(UrgencyRank::EXPRESS)
+    }
 }
 
 impl SubmitEffects {
@@ -493,6 +500,10 @@ pub trait MailboxStore: Send + Sync {
     ) -> Result<Option<StatusRecord>, StoreError> {
         Ok(self.status_history(document_id, recipient)?.pop())
     }
+
+    /// The tracking record of (document, recipient): who sent it and when it is due.
+    fn tracked(&self, document_id: &str, recipient: &OrgId)
+        -> Result<Option<Tracking>, StoreError>;
 
     /// Every tracked (document, recipient) whose due date is before `today` and whose statuses
     /// hold no 06 completed, sorted by due date, document id, then recipient.

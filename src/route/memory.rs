@@ -8,7 +8,7 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::mailbox::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, NewDelivery, NewOutboxEntry,
-    OutboxEntry, OutboxId, Overdue, StatusRecord, StoreError, Submission, SubmitEffects,
+    OutboxEntry, OutboxId, Overdue, StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
 };
 use crate::route::table::HubId;
 use crate::{OrgId, StatusCode};
@@ -355,6 +355,23 @@ impl MailboxStore for MemoryStore {
             .get(&(document_id.to_owned(), *recipient))
             .cloned()
             .unwrap_or_default())
+    }
+
+    fn tracked(
+        &self,
+        document_id: &str,
+        recipient: &OrgId,
+    ) -> Result<Option<Tracking>, StoreError> {
+        Ok(self
+            .lock()?
+            .tracking
+            .get(&(document_id.to_owned(), *recipient))
+            .map(|t| Tracking {
+                document_id: document_id.to_owned(),
+                sender: t.sender,
+                recipient: *recipient,
+                due: t.due,
+            }))
     }
 
     fn overdue(&self, today: Date) -> Result<Vec<Overdue>, StoreError> {

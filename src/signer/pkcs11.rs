@@ -949,7 +949,9 @@ fn read_chain_files(
             )));
         }
         let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-        if bytes.starts_with(b"-----BEGIN") {
+        // PEM files often carry text before the first block (`openssl x509 -text`, PKCS#12
+        // "Bag Attributes", comments): look for a block anywhere, as the PEM reader does.
+        if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
             for cert in CertificateDer::pem_slice_iter(&bytes) {
                 chain.push(cert.map_err(|e| unreadable(format!("bad PEM: {e:?}")))?);
             }

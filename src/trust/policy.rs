@@ -153,7 +153,8 @@ pub enum KeyUsagePolicy {
 
 /// The directory's answer to "may this certificate sign for this agency?", so that trust never
 /// depends on routing. The router's directory implements it.
-pub trait AgencyCertificates {
+/// It is `Send + Sync` so one verifier can serve many threads.
+pub trait AgencyCertificates: Send + Sync {
     /// True when the directory lists the certificate (by SHA-256 of its DER) for `agency`.
     fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool;
 }

@@ -20,7 +20,7 @@ use time::{Date, Duration, OffsetDateTime};
 use self::record::{DeliveryFields, OutboxFields};
 use super::mailbox::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, OutboxEntry, OutboxId, Overdue,
-    StatusRecord, StoreError, Submission, SubmitEffects,
+    StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
 };
 use crate::route::table::HubId;
 use crate::{OrgId, StatusCode};
@@ -791,6 +791,29 @@ impl MailboxStore for DurableStore {
         let txn = self.read()?;
         let table = txn.open_table(STATUSES).map_err(backend("open table"))?;
         status_history(&table, document_id, &recipient.to_string())
+    }
+
+    fn tracked(
+        &self,
+        document_id: &str,
+        recipient: &OrgId,
+    ) -> Result<Option<Tracking>, StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(TRACKING).map_err(backend("open table"))?;
+        let recipient_key = recipient.to_string();
+        let Some(v) = table
+            .get((document_id, recipient_key.as_str()))
+            .map_err(backend("read"))?
+        else {
+            return Ok(None);
+        };
+        let (sender, due) = record::decode_tracking(v.value(), document_id, &recipient_key)?;
+        Ok(Some(Tracking {
+            document_id: document_id.to_owned(),
+            sender,
+            recipient: *recipient,
+            due,
+        }))
     }
 
     fn overdue(&self, today: Date) -> Result<Vec<Overdue>, StoreError> {

@@ -1,0 +1,547 @@
+//! The command line, as clap reads it. Every command's `--help` ends with an example.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use edoc::{Agency, Commitment, Competence, Confidentiality, OrgId, StatusCode};
+use time::{Date, OffsetDateTime};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (every document verified)
+  1  a document failed verification or is indeterminate, or the library refused the
+     operation (an approval after the seal, an invalid header)
+  2  usage error, or a file could not be read or written (trust store, policy, key, package)";
+
+/// Signed electronic documents between Vietnamese agencies: make, sign, inspect and verify
+/// packages carrying JAdES signatures (the competent person's, then the agency seal).
+#[derive(Debug, Parser)]
+#[command(name = "edoc", version, after_help = EXIT_CODES)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Verify packages (or, with --payload, a plain JAdES/JWS over a file). Never uses the network.
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
+    /// Make an unsigned package from flags or a header JSON file, with attachments.
+    #[command(after_help = NEW_HELP)]
+    New(Box<NewArgs>),
+    /// Add a JAdES signature to a package (approval by the person, then origin by the seal).
+    #[command(after_help = SIGN_HELP)]
+    Sign(SignArgs),
+    /// Show a package: header, attachments with digests, signatures (UNVERIFIED), trace.
+    #[command(after_help = INSPECT_HELP)]
+    Inspect(InspectArgs),
+    /// Make and sign a status message (edXML status) answering a received package.
+    #[command(after_help = STATUS_HELP)]
+    Status(StatusArgs),
+    /// Test-only PKI tools.
+    #[command(subcommand)]
+    Pki(PkiCommand),
+}
+
+const VERIFY_HELP: &str = "\
+TARGET is a package file, `-` for standard input, or a folder: every *.json and *.edoc file
+in it, recursively, is read as a package and verified in parallel.
+
+Detached attachments are read beside the package: from the package file's folder, the file
+named as in the manifest (for `-`, the current folder).
+
+Output: one line per package, `OK` (number/notation, sender, signers by name) or `FAILED`
+(the sub-indication, e.g. HASH_FAILURE, and the reason in words), then a summary line.
+--json prints instead one validation report per line (JSON Lines): the fields of
+ValidationReport (indication, subIndication, documentId, numberNotation, sender,
+validatedAt, checks, documentSubIndication, signatures[]) plus `target`, the path given;
+a package that could not be read is {\"target\": ..., \"error\": ...}.
+
+Without --at, documents are checked at the current time. Without --policy, the strict policy
+applies: both the person's approval and the agency seal, CRLs for every CA.
+
+--payload FILE verifies instead a plain JAdES/JWS signature file (compact, flattened or general
+JSON; detached `sigD` with one object, or RFC 7797 detached content) over FILE.
+
+Examples:
+  edoc verify --trust demo/trust.pem --intermediates demo/intermediates.pem \\
+      --crl demo/crl.pem --directory demo/directory.json incoming/
+  cat letter.json | edoc verify --trust trust.pem --crl crl.pem --json -
+  edoc verify --trust trust.pem --crl crl.pem --payload report.pdf report.pdf.jws
+
+Exit codes: 0 all verified, 1 any failed or indeterminate, 2 usage or I/O error.";
+
+/// `edoc verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Trust anchors (root certificates), PEM. Repeatable; at least one.
+    #[arg(long = "trust", value_name = "PEM", required = true)]
+    pub(crate) trust: Vec<PathBuf>,
+    /// Intermediate CA certificates, PEM. Repeatable.
+    #[arg(long = "intermediates", value_name = "PEM")]
+    pub(crate) intermediates: Vec<PathBuf>,
+    /// Certificate revocation lists, PEM. Repeatable.
+    #[arg(long = "crl", value_name = "PEM")]
+    pub(crate) crl: Vec<PathBuf>,
+    /// Directory JSON: which certificates may seal for which agency.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) directory: Option<PathBuf>,
+    /// Validation policy JSON (default: the strict policy).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+    /// Validation time, RFC 3339 (default: now), e.g. 2025-07-02T15:00:00+07:00.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub(crate) at: Option<OffsetDateTime>,
+    /// Print validation reports as JSON Lines instead of text.
+    #[arg(long, conflicts_with = "quiet")]
+    pub(crate) json: bool,
+    /// Print nothing; the exit code says it all.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// Verify a plain JAdES/JWS signature (the single TARGET) over this payload file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) payload: Option<PathBuf>,
+    /// Package files, folders, or `-` for standard input.
+    #[arg(value_name = "TARGET", required = true)]
+    pub(crate) targets: Vec<String>,
+}
+
+const NEW_HELP: &str = "\
+The header comes either from flags or from --header FILE (the header JSON of the package
+format, as `edoc inspect --json` prints it under \"header\"). --attach adds a file to the
+attachment manifest (name: the file name; media type from the extension) with its content
+inline; with --detached the content stays a separate file, copied beside OUT when it is not
+there already. Without --date, the date of issue is today in Vietnam (UTC+07:00).
+
+Example:
+  edoc new --sender 000.00.41.H57 --sender-name \"UBND xã A Lưới 1\" \\
+      --to \"000.00.05.H57=Sở Tài chính thành phố Huế\" --cc \"000.00.00.H57=UBND thành phố Huế\" \\
+      --type-code CV --type-name \"Công văn\" --number 42 --notation UBND-TCKH \\
+      --place \"A Lưới\" --date 2025-07-02 --subject \"Xin hướng dẫn mua sắm\" \\
+      --signer-name \"Nguyễn Văn An\" --signer-position \"Chủ tịch\" \\
+      --attach request.pdf -o letter.json";
+
+/// `edoc new`.
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    /// The header as JSON (instead of the header flags).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) header: Option<PathBuf>,
+    /// Sender's agency code (QCVN 102:2016), e.g. 000.00.41.H57.
+    #[arg(
+        long,
+        value_name = "CODE",
+        conflicts_with = "header",
+        required_unless_present = "header"
+    )]
+    pub(crate) sender: Option<OrgId>,
+    /// Sender's name as written on the document.
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "header",
+        required_unless_present = "header"
+    )]
+    pub(crate) sender_name: Option<String>,
+    /// A main recipient (nơi nhận), CODE=NAME. Repeatable.
+    #[arg(long = "to", value_name = "CODE=NAME", value_parser = parse_agency, conflicts_with = "header", required_unless_present = "header")]
+    pub(crate) to: Vec<Agency>,
+    /// A copy recipient, CODE=NAME. Repeatable.
+    #[arg(long = "cc", value_name = "CODE=NAME", value_parser = parse_agency, conflicts_with = "header")]
+    pub(crate) cc: Vec<Agency>,
+    /// Document type code of your system, e.g. CV.
+    #[arg(
+        long,
+        value_name = "CODE",
+        conflicts_with = "header",
+        required_unless_present = "header"
+    )]
+    pub(crate) type_code: Option<String>,
+    /// Document type name, e.g. "Công văn".
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "header",
+        required_unless_present = "header"
+    )]
+    pub(crate) type_name: Option<String>,
+    /// Number (số), e.g. 42.
+    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    pub(crate) number: Option<String>,
+    /// Notation (ký hiệu), e.g. UBND-TCKH.
+    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    pub(crate) notation: Option<String>,
+    /// Place of issue.
+    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    pub(crate) place: Option<String>,
+    /// Date of issue, YYYY-MM-DD (default: today in UTC+07:00).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "header")]
+    pub(crate) date: Option<Date>,
+    /// Subject (trích yếu).
+    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    pub(crate) subject: Option<String>,
+    /// Summary of the content.
+    #[arg(long, conflicts_with = "header")]
+    pub(crate) summary: Option<String>,
+    /// Document id; default: the edXML form {sender},{yyyy/MM/dd},{number}/{notation}.
+    #[arg(long, conflicts_with = "header")]
+    pub(crate) id: Option<String>,
+    /// Urgency (độ khẩn).
+    #[arg(long, value_enum, default_value_t = UrgencyArg::Normal, conflicts_with = "header")]
+    pub(crate) urgency: UrgencyArg,
+    /// The set time of --urgency express-at-set-time, RFC 3339.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant, conflicts_with = "header")]
+    pub(crate) urgency_time: Option<OffsetDateTime>,
+    /// Confidentiality (độ mật). Classified documents are refused by hubs.
+    #[arg(long, value_enum, default_value_t = ConfidentialityArg::None, conflicts_with = "header")]
+    pub(crate) confidentiality: ConfidentialityArg,
+    /// Due date for the answer (hạn xử lý), YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "header")]
+    pub(crate) due: Option<Date>,
+    /// Id of the document this one answers (edXML ResponseFor); needs the three --reply-* flags.
+    #[arg(long, value_name = "DOCUMENT_ID", conflicts_with = "header", requires_all = ["reply_agency", "reply_code", "reply_date"])]
+    pub(crate) in_reply_to: Option<String>,
+    /// Agency code that issued the answered document.
+    #[arg(long, value_name = "CODE", requires = "in_reply_to")]
+    pub(crate) reply_agency: Option<OrgId>,
+    /// Number and notation of the answered document, e.g. 12/STC-QLG.
+    #[arg(long, value_name = "NUMBER/NOTATION", requires = "in_reply_to")]
+    pub(crate) reply_code: Option<String>,
+    /// Date of issue of the answered document, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "in_reply_to")]
+    pub(crate) reply_date: Option<Date>,
+    /// Full name of the competent person who signs (người ký).
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "header",
+        required_unless_present = "header"
+    )]
+    pub(crate) signer_name: Option<String>,
+    /// Position of the signer, e.g. "Chủ tịch".
+    #[arg(
+        long,
+        value_name = "POSITION",
+        conflicts_with = "header",
+        required_unless_present = "header"
+    )]
+    pub(crate) signer_position: Option<String>,
+    /// Competence (thẩm quyền ký): none, on-behalf-of (TM.), deputy (KT.), by-order (TL.),
+    /// by-authorization (TUQ.), acting (Q.).
+    #[arg(long, value_enum, default_value_t = CompetenceArg::None, conflicts_with = "header")]
+    pub(crate) competence: CompetenceArg,
+    /// A file to attach. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) attach: Vec<PathBuf>,
+    /// Keep attachment contents as separate files beside the package (needs -o).
+    #[arg(long, requires = "output")]
+    pub(crate) detached: bool,
+    /// Where to write the package (default: standard output).
+    #[arg(short, long = "output", value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Urgency on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum UrgencyArg {
+    /// Thường (code 0).
+    Normal,
+    /// Khẩn (code 1).
+    Urgent,
+    /// Thượng khẩn (code 2).
+    VeryUrgent,
+    /// Hỏa tốc (code 3).
+    Express,
+    /// Hỏa tốc hẹn giờ (code 4), with --urgency-time.
+    ExpressAtSetTime,
+}
+
+/// Confidentiality on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ConfidentialityArg {
+    /// Not classified.
+    None,
+    /// Mật.
+    Confidential,
+    /// Tối mật.
+    Secret,
+    /// Tuyệt mật.
+    TopSecret,
+}
+
+impl From<ConfidentialityArg> for Confidentiality {
+    fn from(c: ConfidentialityArg) -> Confidentiality {
+        match c {
+            ConfidentialityArg::None => Confidentiality::None,
+            ConfidentialityArg::Confidential => Confidentiality::Confidential,
+            ConfidentialityArg::Secret => Confidentiality::Secret,
+            ConfidentialityArg::TopSecret => Confidentiality::TopSecret,
+        }
+    }
+}
+
+/// Competence on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CompetenceArg {
+    /// In one's own name.
+    None,
+    /// TM.
+    OnBehalfOf,
+    /// KT.
+    Deputy,
+    /// TL.
+    ByOrder,
+    /// TUQ.
+    ByAuthorization,
+    /// Q.
+    Acting,
+}
+
+impl From<CompetenceArg> for Competence {
+    fn from(c: CompetenceArg) -> Competence {
+        match c {
+            CompetenceArg::None => Competence::None,
+            CompetenceArg::OnBehalfOf => Competence::OnBehalfOf,
+            CompetenceArg::Deputy => Competence::Deputy,
+            CompetenceArg::ByOrder => Competence::ByOrder,
+            CompetenceArg::ByAuthorization => Competence::ByAuthorization,
+            CompetenceArg::Acting => Competence::Acting,
+        }
+    }
+}
+
+/// The commitment of a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CommitmentArg {
+    /// Proof of approval: the competent person signs first.
+    Approval,
+    /// Proof of origin: the agency seal, after the person.
+    Origin,
+    /// Proof of receipt.
+    Receipt,
+}
+
+impl From<CommitmentArg> for Commitment {
+    fn from(c: CommitmentArg) -> Commitment {
+        match c {
+            CommitmentArg::Approval => Commitment::ProofOfApproval,
+            CommitmentArg::Origin => Commitment::ProofOfOrigin,
+            CommitmentArg::Receipt => Commitment::ProofOfReceipt,
+        }
+    }
+}
+
+const SIGN_HELP: &str = "\
+The signature covers the header, every attachment (detached ones are read beside the package,
+named as in the manifest) and every earlier signature. An approval is refused once the agency
+seal is present. Without -o the package file is replaced (written to a temporary file, then
+renamed); with PACKAGE `-` the result goes to standard output.
+
+With the pkcs11 feature, a token replaces --key/--cert (see the README, section Signing with a token):
+  --pkcs11-module PATH --token LABEL (or --slot ID) --key-label LABEL (or --key-id HEX)
+  --pin-env VAR [--cert-chain FILE]... [--alg ALG]
+
+Examples:
+  edoc sign --key demo/orgs/000.00.41.H57/signer.key --cert demo/orgs/000.00.41.H57/signer.pem \\
+      --chain demo/intermediates.pem --commitment approval letter.json
+  edoc sign --key demo/orgs/000.00.41.H57/seal.key --cert demo/orgs/000.00.41.H57/seal.pem \\
+      --commitment origin letter.json -o letter.signed.json";
+
+/// `edoc sign`.
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    #[command(flatten)]
+    pub(crate) key: KeyArgs,
+    /// What the signature commits to.
+    #[arg(long, value_enum)]
+    pub(crate) commitment: CommitmentArg,
+    /// Signing time, RFC 3339 (default: now).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub(crate) at: Option<OffsetDateTime>,
+    /// The package file, or `-` for standard input.
+    #[arg(value_name = "PACKAGE")]
+    pub(crate) package: String,
+    /// Where to write the signed package (default: replace PACKAGE).
+    #[arg(short, long = "output", value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Where the signing key comes from: a key file, or (feature pkcs11) a token.
+#[derive(Debug, Args)]
+pub(crate) struct KeyArgs {
+    /// The private key, PKCS#8 (PEM or DER).
+    #[arg(long, value_name = "KEY", requires = "cert")]
+    pub(crate) key: Option<PathBuf>,
+    /// The signer's certificate (PEM or DER; the first certificate is used).
+    #[arg(long, value_name = "CERT", requires = "key")]
+    pub(crate) cert: Option<PathBuf>,
+    /// The rest of the chain (intermediates), PEM bundle.
+    #[arg(long, value_name = "PEM", requires = "key")]
+    pub(crate) chain: Option<PathBuf>,
+    /// PKCS#11 module of the token.
+    #[cfg(feature = "pkcs11")]
+    #[arg(long, value_name = "PATH", conflicts_with = "key")]
+    pub(crate) pkcs11_module: Option<PathBuf>,
+    /// Token label.
+    #[cfg(feature = "pkcs11")]
+    #[arg(
+        long,
+        value_name = "LABEL",
+        requires = "pkcs11_module",
+        conflicts_with = "slot"
+    )]
+    pub(crate) token: Option<String>,
+    /// Token slot id.
+    #[cfg(feature = "pkcs11")]
+    #[arg(long, value_name = "ID", requires = "pkcs11_module")]
+    pub(crate) slot: Option<u64>,
+    /// Key label on the token.
+    #[cfg(feature = "pkcs11")]
+    #[arg(
+        long,
+        value_name = "LABEL",
+        requires = "pkcs11_module",
+        conflicts_with = "key_id"
+    )]
+    pub(crate) key_label: Option<String>,
+    /// Key id on the token, hexadecimal.
+    #[cfg(feature = "pkcs11")]
+    #[arg(long, value_name = "HEX", requires = "pkcs11_module")]
+    pub(crate) key_id: Option<String>,
+    /// Environment variable holding the token PIN.
+    #[cfg(feature = "pkcs11")]
+    #[arg(long, value_name = "VAR", requires = "pkcs11_module")]
+    pub(crate) pin_env: Option<String>,
+    /// Certificate chain files instead of the token's certificate. Repeatable.
+    #[cfg(feature = "pkcs11")]
+    #[arg(long, value_name = "FILE", requires = "pkcs11_module")]
+    pub(crate) cert_chain: Vec<PathBuf>,
+    /// JWS algorithm for the token key (RS256, PS256, ES256, ES384).
+    #[cfg(feature = "pkcs11")]
+    #[arg(long, value_name = "ALG", requires = "pkcs11_module")]
+    pub(crate) alg: Option<String>,
+}
+
+const INSPECT_HELP: &str = "\
+Nothing is verified: signer names, times and commitments are what the signatures claim,
+marked UNVERIFIED. Use `edoc verify` to check them. --json prints one object with `header`
+(the header JSON), `attachments` (name, mediaType, size, sha256, inline), `signatures`
+(signer, issuer, serial, commitment, signingTime, algorithm, verified: false) and `trace`.
+
+Example:
+  edoc inspect letter.json
+  edoc inspect --json letter.json | jq .header.subject";
+
+/// `edoc inspect`.
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The package file, or `-` for standard input.
+    #[arg(value_name = "PACKAGE")]
+    pub(crate) package: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+const STATUS_HELP: &str = "\
+The status message (from, to, documentId, code, description, time, staff) is signed as a JAdES
+compact JWS with the proof-of-receipt commitment, the message's canonical JSON attached.
+`from` defaults to the package's only recipient; `to` is the document's sender (for code 13,
+recall requested, `from` is the sender and --to is needed).
+
+Codes: 01 arrived, 02 refused, 03 accepted and registered, 04 assigned, 05 being processed,
+06 completed, 13 recall requested, 15 recall or update agreed, 16 recall or update refused.
+
+Example:
+  edoc status --key demo/orgs/000.00.05.H57/seal.key --cert demo/orgs/000.00.05.H57/seal.pem \\
+      --code 03 --description \"Đã tiếp nhận\" --staff \"Trần Thị Bình\" \\
+      --staff-position \"Chuyên viên\" letter.json -o letter.status.jws";
+
+/// `edoc status`.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[command(flatten)]
+    pub(crate) key: KeyArgs,
+    /// Two-digit status code, e.g. 03.
+    #[arg(long, value_parser = parse_status_code)]
+    pub(crate) code: StatusCode,
+    /// Free text, e.g. why the document was refused.
+    #[arg(long, default_value = "")]
+    pub(crate) description: String,
+    /// Full name of the staff member who handled the document.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) staff: String,
+    /// Position of the staff member.
+    #[arg(long, value_name = "POSITION", default_value = "")]
+    pub(crate) staff_position: String,
+    /// The answering agency (default: the package's only recipient).
+    #[arg(long, value_name = "CODE")]
+    pub(crate) from: Option<OrgId>,
+    /// The agency the status goes to (default: the document's sender).
+    #[arg(long, value_name = "CODE")]
+    pub(crate) to: Option<OrgId>,
+    /// Status time, RFC 3339 (default: now).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub(crate) at: Option<OffsetDateTime>,
+    /// The received package, or `-` for standard input.
+    #[arg(value_name = "PACKAGE")]
+    pub(crate) package: String,
+    /// Where to write the signed status (default: standard output).
+    #[arg(short, long = "output", value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `edoc pki ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PkiCommand {
+    /// Write a TEST-ONLY PKI for the sample directory (keys anyone may read: never for real documents).
+    #[command(after_help = PKI_DEMO_HELP)]
+    Demo(PkiDemoArgs),
+}
+
+const PKI_DEMO_HELP: &str = "\
+Writes DIR/README.txt, DIR/trust.pem (root), DIR/intermediates.pem, DIR/crl.pem (the root's and
+the intermediate's CRLs), DIR/directory.json (the sample directory, each agency bound to its
+seal certificate), and for each agency of the sample directory DIR/orgs/<code>/seal.key,
+seal.pem, signer.key and signer.pem (ES256 keys, certificates valid 2025-01-01..2030-01-01).
+Every file says it is for testing. The keys are unprotected: THIS IS FOR TRYING THE TOOL ONLY.
+
+Example:
+  edoc pki demo demo/
+  edoc verify --trust demo/trust.pem --intermediates demo/intermediates.pem --crl demo/crl.pem \\
+      --directory demo/directory.json letter.json";
+
+/// `edoc pki demo`.
+#[derive(Debug, Args)]
+pub(crate) struct PkiDemoArgs {
+    /// The folder to write into (created if missing; must be empty unless --force).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+    /// Write into a non-empty folder, replacing files of the same names.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+fn parse_instant(s: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time like 2025-07-02T15:00:00+07:00: {e}"))
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, format).map_err(|e| format!("not a date like 2025-07-02: {e}"))
+}
+
+fn parse_agency(s: &str) -> Result<Agency, String> {
+    let (code, name) = s
+        .split_once('=')
+        .ok_or_else(|| "expected CODE=NAME, e.g. \"000.00.05.H57=Sở Tài chính\"".to_owned())?;
+    let id: OrgId = code.trim().parse().map_err(|e| format!("{e}"))?;
+    Ok(Agency::new(id, name.trim()))
+}
+
+fn parse_status_code(s: &str) -> Result<StatusCode, String> {
+    StatusCode::from_code(s)
+        .ok_or_else(|| format!("unknown status code {s:?}; expected 01-06, 13, 15 or 16"))
+}

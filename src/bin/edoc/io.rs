@@ -1,0 +1,90 @@
+//! Reading inputs (files or standard input, bounded) and writing outputs (atomically).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::CliError;
+
+/// Reads a file, or standard input for `-`, at most `limit + 1` bytes: a larger input is then
+/// refused by the parser's own size limit without being read to the end.
+pub(crate) fn read_bounded(
+    target: &str,
+    limit: usize,
+    what: &'static str,
+) -> Result<Vec<u8>, CliError> {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    if target == "-" {
+        std::io::stdin()
+            .lock()
+            .take(cap)
+            .read_to_end(&mut bytes)
+            .map_err(|e| CliError::io(what, Path::new("<stdin>"), e))?;
+    } else {
+        let path = Path::new(target);
+        std::fs::File::open(path)
+            .and_then(|f| f.take(cap).read_to_end(&mut bytes))
+            .map_err(|e| CliError::io(what, path, e))?;
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole configuration file (trust store, policy, directory, header).
+pub(crate) fn read_file(path: &Path, what: &'static str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::io(what, path, e))
+}
+
+/// The folder where a package's detached attachments are looked up: the package file's own
+/// folder, or the current folder for standard input.
+pub(crate) fn detached_dir(target: &str) -> PathBuf {
+    if target == "-" {
+        return PathBuf::from(".");
+    }
+    match Path::new(target).parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees half a package and a failure leaves the old file in place.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".to_owned());
+    let tmp = dir.join(format!(".{name}.edoc-tmp-{}", std::process::id()));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(CliError::io("cannot write", path, e));
+    }
+    Ok(())
+}
+
+/// Writes to `path`, or to standard output when there is none.
+pub(crate) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
+    match path {
+        Some(p) => write_atomic(p, bytes),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))
+        }
+    }
+}
+
+/// The current time: the one place the CLI reads the clock (the library never does).
+pub(crate) fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}

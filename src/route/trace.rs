@@ -1,0 +1,198 @@
+//! Trace entries: one per hub a document passes, signed by that hub, each naming the digest of
+//! the one before, so the trace cannot be cut, reordered or moved to another package unnoticed.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::hubs::HubRegistry;
+use super::signed::{self, hex, SignedMessageError};
+use super::table::HubId;
+use crate::trust::{Policy, TrustStore};
+use crate::{OrgId, Signer, TraceEntry, VerifiedPackage};
+
+/// Largest trace entry accepted: 64 KiB (the hub's `x5c` chain is a few KiB).
+const MAX_ENTRY_BYTES: usize = 64 << 10;
+
+/// Recipients a hub forwarded a document to, by next hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Forwarded {
+    /// The next hub.
+    pub hub: HubId,
+    /// The recipients it was forwarded for.
+    pub recipients: Vec<OrgId>,
+}
+
+/// What one hub did with a document (the signed content of a trace entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TraceHop {
+    /// The hub.
+    pub hub: HubId,
+    /// When it handled the document.
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    /// The document id.
+    pub document_id: String,
+    /// The document's business action code (0 new, 1 revoke, 2 update, 3 replace).
+    pub action: u8,
+    /// Hex SHA-256 of the package content (signed data and signatures, not the trace):
+    /// [`VerifiedPackage::content_digest`]. Binds the entry to this package.
+    pub content_sha256: String,
+    /// Hex SHA-256 of the previous trace entry (`protected.payload.signature`), or `None`
+    /// for the first hop.
+    pub previous_sha256: Option<String>,
+    /// Recipients delivered to this hub's own mailboxes.
+    pub delivered: Vec<OrgId>,
+    /// Recipients forwarded to other hubs.
+    pub forwarded: Vec<Forwarded>,
+}
+
+/// Why a package's trace does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TraceError {
+    /// An entry's signature, certificate or form is wrong.
+    #[error("trace entry {index}: {source}")]
+    Entry {
+        /// Position in the trace, from 0.
+        index: usize,
+        /// What is wrong.
+        source: SignedMessageError,
+    },
+    /// An entry is signed by a certificate that is not registered for the hub it names.
+    #[error("trace entry {index} claims hub {hub} but is signed by {signer}, which is not that hub's certificate")]
+    NotTheHub {
+        /// Position.
+        index: usize,
+        /// The hub named.
+        hub: HubId,
+        /// The signer.
+        signer: String,
+    },
+    /// An entry was made for another package (its content digest or document id differ).
+    #[error("trace entry {index} (hub {hub}) belongs to another package")]
+    OtherPackage {
+        /// Position.
+        index: usize,
+        /// The hub named.
+        hub: HubId,
+    },
+    /// An entry does not name the digest of the entry before it: entries were removed,
+    /// inserted or reordered.
+    #[error("trace entry {index} (hub {hub}) does not follow the entry before it: the trace was cut or reordered")]
+    Broken {
+        /// Position.
+        index: usize,
+        /// The hub named.
+        hub: HubId,
+    },
+    /// An entry's hub is not one the previous hub forwarded to, or its time runs backwards.
+    #[error("trace entry {index}: hub {hub} was not the next hop of hub {previous}")]
+    UnexpectedHop {
+        /// Position.
+        index: usize,
+        /// The hub named.
+        hub: HubId,
+        /// The previous hub.
+        previous: HubId,
+    },
+}
+
+fn entry_text(e: &TraceEntry) -> String {
+    format!("{}.{}.{}", e.protected, e.payload, e.signature)
+}
+
+/// SHA-256 of a trace entry as it is chained (`protected.payload.signature`).
+pub(crate) fn entry_digest(e: &TraceEntry) -> [u8; 32] {
+    Sha256::digest(entry_text(e).as_bytes()).into()
+}
+
+/// Signs `hop` with the hub's seal as a trace entry.
+pub(crate) fn make_entry(
+    seal: &dyn Signer,
+    hop: &TraceHop,
+) -> Result<TraceEntry, crate::JadesError> {
+    // Strings, arrays and an RFC 3339 time: canonicalization cannot fail.
+    let payload = serde_json_canonicalizer::to_vec(hop).unwrap_or_default();
+    let text = signed::sign(seal, &payload, hop.time)?;
+    let [protected, payload, signature] = signed::split(&text, "trace entry")
+        .map_err(|e| crate::JadesError::Signer(e.to_string()))?;
+    Ok(TraceEntry {
+        payload,
+        protected,
+        signature,
+    })
+}
+
+/// Verifies every trace entry of a verified package, in order, and returns what each hub did.
+///
+/// Each entry must be a proof-of-receipt signature by a certificate `hubs` registers for the hub
+/// it names, trusted under `policy`; name this package's content digest and document id; name
+/// the digest of the entry before it (none for the first); and come from a hub the previous
+/// entry forwarded to, no earlier than it.
+pub fn verify_trace(
+    package: &VerifiedPackage,
+    hubs: &HubRegistry,
+    trust: &TrustStore,
+    policy: &Policy,
+    now: OffsetDateTime,
+) -> Result<Vec<TraceHop>, TraceError> {
+    let content = hex(package.content_digest());
+    let document_id = package.header().id().to_string();
+    let mut hops: Vec<TraceHop> = Vec::new();
+    let mut previous_digest: Option<String> = None;
+    for (index, entry) in package.package().trace().iter().enumerate() {
+        let text = entry_text(entry);
+        let checked = signed::verify(
+            text.as_bytes(),
+            "trace entry",
+            MAX_ENTRY_BYTES,
+            trust,
+            policy,
+            now,
+        )
+        .map_err(|source| TraceError::Entry { index, source })?;
+        let hop: TraceHop =
+            serde_json::from_slice(&checked.payload).map_err(|e| TraceError::Entry {
+                index,
+                source: SignedMessageError::Content {
+                    what: "trace entry",
+                    reason: e.to_string(),
+                },
+            })?;
+        if hubs.hub_of(checked.chain.leaf_sha256()) != Some(&hop.hub) {
+            return Err(TraceError::NotTheHub {
+                index,
+                hub: hop.hub,
+                signer: checked.chain.subject().to_string(),
+            });
+        }
+        if hop.content_sha256 != content || hop.document_id != document_id {
+            return Err(TraceError::OtherPackage {
+                index,
+                hub: hop.hub,
+            });
+        }
+        if hop.previous_sha256 != previous_digest {
+            return Err(TraceError::Broken {
+                index,
+                hub: hop.hub,
+            });
+        }
+        if let Some(prev) = hops.last() {
+            let named = prev.forwarded.iter().any(|f| f.hub == hop.hub);
+            if !named || hop.time < prev.time {
+                return Err(TraceError::UnexpectedHop {
+                    index,
+                    hub: hop.hub,
+                    previous: prev.hub.clone(),
+                });
+            }
+        }
+        previous_digest = Some(hex(&entry_digest(entry)));
+        hops.push(hop);
+    }
+    Ok(hops)
+}
