@@ -1,5 +1,9 @@
-//! Submitting to the durable store (one commit, one disk sync, per package; or 100 packages per
-//! commit) against the in-memory store, in the same run.
+//! Submitting to the durable store (one commit, one disk sync, per package; or 10 and 100
+//! packages per commit) against the in-memory store, in the same run: first the store alone,
+//! then a whole hub (`Router::submit` / `Router::submit_batch`: verification, trace entry and
+//! receipt signing, and the commit) on each store.
+//!
+//! Run: `cargo bench --bench durable`.
 //!
 //! Each submission is what a hub commits for a document to one agency: the de-duplication
 //! record with its receipt, one delivery carrying the package bytes, and one tracked pair.
@@ -9,10 +13,12 @@
 
 use std::sync::Arc;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use edoc::{
-    DurableStore, MailboxStore, MemoryStore, NewDelivery, OrgId, PayloadKind, Submission,
-    SubmitEffects, Tracking, UrgencyRank,
+    Agency, Algorithm, AttachmentEntry, Commitment, Competence, Detached, Directory, DurableStore,
+    HeaderBuilder, HubRegistry, Limits, MailboxStore, MemoryStore, NewDelivery, OrgId, Package,
+    PayloadKind, Policy, Router, RouterConfig, RoutingTable, SoftwareSigner, Submission,
+    SubmitEffects, TestPki, Tracking, UrgencyRank,
 };
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
@@ -100,7 +106,7 @@ fn submit(c: &mut Criterion) {
                     store.commit_batch(batch, NOW).unwrap();
                     store
                 },
-                criterion::BatchSize::SmallInput,
+                BatchSize::SmallInput,
             )
         });
         // The durable store keeps everything: it grows through the run.
@@ -111,12 +117,143 @@ fn submit(c: &mut Criterion) {
             b.iter_batched(
                 || (0..size).map(|_| src.effects()).collect::<Vec<_>>(),
                 |batch| durable.commit_batch(batch, NOW).unwrap(),
-                criterion::BatchSize::SmallInput,
+                BatchSize::SmallInput,
             )
         });
     }
     batched.finish();
 }
 
-criterion_group!(benches, submit);
+// Signed at 10:00 and routed at 15:00 on 2 July 2025: inside the test certificates' validity
+// (2025-01-01..2030-01-01).
+const SIGNED: OffsetDateTime = datetime!(2025-07-02 10:00 UTC);
+const ROUTED: OffsetDateTime = datetime!(2025-07-02 15:00 UTC);
+
+/// Signs fresh packages (every one new to the hub), outside the timings.
+struct Agencies {
+    person: SoftwareSigner,
+    seal: SoftwareSigner,
+    next: u64,
+}
+
+impl Agencies {
+    fn package(&mut self) -> Vec<u8> {
+        self.next += 1;
+        let pdf = vec![b'%'; PACKAGE_BYTES];
+        let header = HeaderBuilder::new()
+            .sender(Agency::new(
+                "000.00.45.H57".parse().unwrap(),
+                "UBND xã A Lưới 5",
+            ))
+            .recipient(Agency::new(
+                "000.00.05.H57".parse().unwrap(),
+                "Sở Tài chính",
+            ))
+            .document_type("BC", "Báo cáo")
+            .number_and_notation(self.next.to_string(), "BC-UBND")
+            .issued("A Lưới", date!(2025 - 07 - 02))
+            .subject("Báo cáo tiến độ")
+            .signatory("Hồ Văn Chủ Tịch", "Chủ tịch", Competence::None)
+            .attachment(AttachmentEntry::for_bytes("r.pdf", "application/pdf", &pdf).unwrap())
+            .build()
+            .unwrap();
+        let mut p = Package::new(header, [("r.pdf".to_owned(), pdf)]).unwrap();
+        for (who, c) in [
+            (&self.person, Commitment::ProofOfApproval),
+            (&self.seal, Commitment::ProofOfOrigin),
+        ] {
+            p.sign(who, c, SIGNED, &mut Detached::none()).unwrap();
+        }
+        p.to_json()
+    }
+}
+
+fn hub_submit(c: &mut Criterion) {
+    let pki = TestPki::new().unwrap();
+    let trust = Arc::new(pki.trust_store(&[]).unwrap());
+    let sender: OrgId = "000.00.45.H57".parse().unwrap();
+    let hub_seal = pki
+        .seal(
+            "Hue LGSP hub",
+            &"000.00.00.H57".parse().unwrap(),
+            Algorithm::Es256,
+        )
+        .unwrap();
+    let mut hubs = HubRegistry::new();
+    hubs.add(
+        "hub.h57".parse().unwrap(),
+        Directory::certificate_fingerprint(&hub_seal.chain[0]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let router = |store: Arc<dyn MailboxStore>| {
+        Router::new(RouterConfig {
+            hub: "hub.h57".parse().unwrap(),
+            trust: Arc::clone(&trust),
+            policy: Policy::strict(),
+            limits: Limits::default(),
+            directory: Arc::new(Directory::sample()),
+            table: RoutingTable::sample(),
+            hubs: hubs.clone(),
+            seal: Arc::new(hub_seal.signer().unwrap()),
+            store,
+        })
+    };
+    let memory = router(Arc::new(MemoryStore::new(Duration::minutes(5))));
+    let durable = router(Arc::new(
+        DurableStore::open(dir.path().join("hub.redb"), Duration::minutes(5)).unwrap(),
+    ));
+    let mut agencies = Agencies {
+        person: pki
+            .person(
+                "Hồ Văn Chủ Tịch",
+                "UBND xã A Lưới 5",
+                &sender,
+                Algorithm::Es256,
+            )
+            .unwrap()
+            .signer()
+            .unwrap(),
+        seal: pki
+            .seal("UBND xã A Lưới 5", &sender, Algorithm::Es256)
+            .unwrap()
+            .signer()
+            .unwrap(),
+        next: 0,
+    };
+    let hubs = [("memory", &memory), ("durable", &durable)];
+
+    let mut one = c.benchmark_group("hub_submit_one");
+    one.throughput(Throughput::Elements(1));
+    one.sample_size(30);
+    for (name, hub) in hubs {
+        one.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter_batched(
+                || agencies.package(),
+                |p| assert!(!hub.submit(&p, ROUTED).unwrap().duplicate),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    one.finish();
+
+    let mut batched = c.benchmark_group("hub_submit_batch");
+    batched.sample_size(10);
+    batched.throughput(Throughput::Elements(100));
+    for (name, hub) in hubs {
+        batched.bench_with_input(BenchmarkId::new(name, 100), &100, |b, &size| {
+            b.iter_batched(
+                || (0..size).map(|_| agencies.package()).collect::<Vec<_>>(),
+                |ps| {
+                    let refs: Vec<&[u8]> = ps.iter().map(Vec::as_slice).collect();
+                    let answers = hub.submit_batch(&refs, ROUTED);
+                    assert!(answers.iter().all(|a| matches!(a, Ok(x) if !x.duplicate)));
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    batched.finish();
+}
+
+criterion_group!(benches, submit, hub_submit);
 criterion_main!(benches);
