@@ -16,6 +16,8 @@ use super::receipt::{Disposition, Receipt, RecipientDisposition};
 use super::signed::{hex, SignedMessageError};
 use super::table::{HubId, RoutingTable};
 use super::trace::{self, Forwarded, TraceError, TraceHop};
+
+mod batch;
 use crate::trust::{Policy, TrustStore};
 use crate::{
     Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer, StatusAuthor,
@@ -253,6 +255,20 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+/// A submission checked and routed, before its commit.
+enum Prepared {
+    /// Already accepted: the first answer.
+    Done(Accepted),
+    /// To commit.
+    Commit {
+        effects: SubmitEffects,
+        receipt: Receipt,
+        /// The effects were computed from tracking records (a recall): they must be prepared
+        /// after the commit of any submission before them.
+        reads_tracking: bool,
+    },
+}
+
 enum Origin<'a> {
     Agency,
     Hub(&'a HubId),
@@ -458,6 +474,21 @@ impl Router {
         origin: Origin<'_>,
         now: OffsetDateTime,
     ) -> Result<Accepted, SubmitError> {
+        match self.prepare_document(bytes, origin, now)? {
+            Prepared::Done(done) => Ok(done),
+            Prepared::Commit {
+                effects, receipt, ..
+            } => self.commit(effects, receipt, now),
+        }
+    }
+
+    /// Everything [`Router::submit`] does but the commit.
+    fn prepare_document(
+        &self,
+        bytes: &[u8],
+        origin: Origin<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Prepared, SubmitError> {
         let cfg = &self.cfg;
         // 1. Parse and verify. Attachments must be inline: a hub has no side channel.
         let verified = Verifier::new(&cfg.trust, &cfg.policy)
@@ -558,7 +589,7 @@ impl Router {
         // different trace is the same document).
         let content = *verified.content_digest();
         if let Some(done) = self.previous(&document_id, &content)? {
-            return Ok(done);
+            return Ok(Prepared::Done(done));
         }
 
         // 4. Route.
@@ -685,7 +716,11 @@ impl Router {
             }
         }
         tracing::info!(hub = %cfg.hub, document = %document_id, delivered = delivered.len(), forwarded = forwards.len(), "document accepted");
-        self.commit(effects, receipt, now)
+        Ok(Prepared::Commit {
+            effects,
+            receipt,
+            reads_tracking: matches!(action, BusinessAction::Revoke(_)),
+        })
     }
 
     fn submit_status_inner(
