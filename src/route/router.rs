@@ -20,8 +20,8 @@ use super::trace::{self, Forwarded, TraceError, TraceHop};
 mod batch;
 use crate::trust::{Policy, TrustStore};
 use crate::{
-    Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer, StatusAuthor,
-    StatusCode, StatusMessage, TraceEntry, Verifier,
+    BusinessAction, Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer,
+    StatusAuthor, StatusCode, StatusMessage, TraceEntry, Verifier,
 };
 
 /// Everything a hub is made of.
