@@ -1037,3 +1037,25 @@ fn sender_may_request_a_recall_by_status_and_the_recipient_answers() {
         .collect();
     assert_eq!(kinds, [PayloadKind::Document, PayloadKind::Status]);
 }
+
+#[test]
+fn batch_with_a_document_and_its_update_records_the_request() {
+    for action in [
+        BusinessAction::Revoke,
+        BusinessAction::Update,
+        BusinessAction::Replace,
+    ] as [fn(edoc::DocumentId) -> BusinessAction; 3]
+    {
+        let w = World::new();
+        let plan = w.package(doc(CITY, &[A_LUOI_1], "45"), CITY);
+        let mut change = doc(CITY, &[A_LUOI_1], "46");
+        change.action = Some(action(doc_id(CITY, "45").parse().unwrap()));
+        let change = w.package(change, CITY);
+        let answers = w.city().submit_batch(&[&plan, &change], NOW);
+        assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+        assert_eq!(
+            w.codes(w.city(), &doc_id(CITY, "45"), A_LUOI_1),
+            [StatusCode::RecallRequested]
+        );
+    }
+}

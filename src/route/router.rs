@@ -20,8 +20,8 @@ use super::trace::{self, Forwarded, TraceError, TraceHop};
 mod batch;
 use crate::trust::{Policy, TrustStore};
 use crate::{
-    BusinessAction, Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer,
-    StatusAuthor, StatusCode, StatusMessage, TraceEntry, Verifier,
+    Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer, StatusAuthor,
+    StatusCode, StatusMessage, TraceEntry, Verifier,
 };
 
 /// Everything a hub is made of.
@@ -263,8 +263,8 @@ enum Prepared {
     Commit {
         effects: SubmitEffects,
         receipt: Receipt,
-        /// The effects were computed from tracking records (a recall): they must be prepared
-        /// after the commit of any submission before them.
+        /// The effects were computed from tracking records (a revoke, update or replace):
+        /// they must be prepared after the commit of any submission before them.
         reads_tracking: bool,
     },
 }
@@ -719,7 +719,7 @@ impl Router {
         Ok(Prepared::Commit {
             effects,
             receipt,
-            reads_tracking: matches!(action, BusinessAction::Revoke(_)),
+            reads_tracking: action.target().is_some(),
         })
     }
 
