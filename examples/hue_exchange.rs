@@ -6,20 +6,29 @@
 //! cargo run --release --example hue_exchange            # the account and a summary table
 //! cargo run --release --example hue_exchange -- --out DIR   # also writes every package,
 //!                                                           # receipt and status into DIR
+//! cargo run --release --example hue_exchange -- --data DIR  # keeps the hubs' stores in DIR;
+//!                                                           # run again: the mailboxes are there
 //! ```
+//!
+//! Each hub keeps its mailboxes in a durable store (`DurableStore`, one redb file per hub):
+//! in a fresh temporary folder, deleted at exit, unless `--data DIR` names one. Run again with
+//! the same `--data DIR`, the hubs restart on their files and show the mailboxes of the last
+//! run (each document verified again against the TEST PKI saved in DIR) instead of replaying
+//! the story on top of them.
 //!
 //! The agency codes are the sample directory's ILLUSTRATIVE codes, and every certificate comes
 //! from the edoc TEST PKI: nothing here is valid for real documents.
 
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use edoc::{
     verify_trace, Agency, Algorithm, AttachmentEntry, Commitment, Competence, Confidentiality,
-    Detached, Directory, HeaderBuilder, HubId, HubRegistry, InProcessNetwork, InReplyTo, Limits,
-    MemoryStore, OrgId, Package, PayloadKind, Policy, Router, RouterConfig, RoutingTable, Staff,
-    StatusCode, StatusMessage, SubmitError, TestPki, TrustStore, Urgency, Verifier,
+    DeliveryState, Detached, Directory, DurableStore, HeaderBuilder, HubId, HubRegistry,
+    InProcessNetwork, InReplyTo, Limits, MailboxStore, OrgId, Package, PayloadKind, Policy, Router,
+    RouterConfig, RoutingTable, Staff, StatusCode, StatusMessage, SubmitError, TestPki, TrustStore,
+    Urgency, Verifier,
 };
 use time::format_description::well_known::Rfc3339;
 use time::macros::{date, datetime};
@@ -52,7 +61,7 @@ struct Demo {
 }
 
 impl Demo {
-    fn new(out: Option<PathBuf>) -> Result<Demo> {
+    fn new(out: Option<PathBuf>, data: &Path) -> Result<Demo> {
         let pki = TestPki::new()?;
         let trust = Arc::new(pki.trust_store(&[])?);
         let directory = Arc::new(Directory::sample());
@@ -80,9 +89,14 @@ impl Demo {
                 table: RoutingTable::sample(),
                 hubs: hubs.clone(),
                 seal: Arc::new(seal.signer()?),
-                store: Arc::new(MemoryStore::new(Duration::minutes(10))),
+                store: Arc::new(DurableStore::open(
+                    store_path(data, name),
+                    VISIBILITY_TIMEOUT,
+                )?),
             })));
         }
+        // Kept with the stores, so that a later run can verify what they hold.
+        save_pki(&pki, data)?;
         if let Some(dir) = &out {
             std::fs::create_dir_all(dir)?;
             // What `edoc verify` needs to check the written packages offline.
@@ -259,25 +273,165 @@ impl Demo {
     }
 }
 
+const USAGE: &str = "usage: hue_exchange [--out DIR] [--data DIR]";
+const HUBS: [&str; 2] = ["hub.h57", "hub.national"];
+/// How long a fetched delivery stays invisible before it comes back unless acknowledged.
+const VISIBILITY_TIMEOUT: Duration = Duration::minutes(10);
+/// When the mailboxes are verified again on a later run: the day after the story, inside the
+/// TEST certificates' validity.
+const LATER: OffsetDateTime = datetime!(2025-07-03 12:00 +07:00);
+
+fn store_path(data: &Path, hub: &str) -> PathBuf {
+    data.join(format!("{hub}.redb"))
+}
+
+fn save_pki(pki: &TestPki, data: &Path) -> Result<()> {
+    let pki_dir = data.join("test-pki");
+    std::fs::create_dir_all(&pki_dir)?;
+    std::fs::write(pki_dir.join("trust-anchors.pem"), pki.anchors_pem())?;
+    std::fs::write(pki_dir.join("intermediates.pem"), pki.intermediates_pem())?;
+    std::fs::write(pki_dir.join("crls.pem"), pki.crls_pem(&[])?)?;
+    Ok(())
+}
+
+fn load_trust(data: &Path) -> Result<TrustStore> {
+    let pki_dir = data.join("test-pki");
+    let mut trust = TrustStore::default();
+    trust.add_anchors_pem(&std::fs::read(pki_dir.join("trust-anchors.pem"))?)?;
+    trust.add_intermediates_pem(&std::fs::read(pki_dir.join("intermediates.pem"))?)?;
+    trust.add_crls_pem(&std::fs::read(pki_dir.join("crls.pem"))?)?;
+    Ok(trust)
+}
+
+/// Every delivery each agency of the directory has at each hub, read from the stores, each
+/// document verified again.
+fn show_mailboxes(
+    stores: &[(&str, &dyn MailboxStore)],
+    trust: &TrustStore,
+    directory: &Directory,
+) -> Result<()> {
+    let policy = Policy::strict();
+    let verifier = Verifier::new(trust, &policy).with_directory(directory);
+    let mut agencies: Vec<OrgId> = directory.agencies().iter().map(|a| a.id()).collect();
+    if !agencies.contains(&id(MINISTRY)) {
+        agencies.push(id(MINISTRY));
+    }
+    for (hub, store) in stores {
+        println!("  {hub}:");
+        let mut any = false;
+        for agency in &agencies {
+            let deliveries = store.deliveries(agency)?;
+            if deliveries.is_empty() {
+                continue;
+            }
+            any = true;
+            let name = directory
+                .agency(agency)
+                .map_or_else(|| agency.to_string(), |a| a.name_vi().to_owned());
+            println!("    {name} ({agency}):");
+            for d in deliveries {
+                let state = match d.state {
+                    DeliveryState::Ready => "waiting".to_owned(),
+                    DeliveryState::InFlight { until } => {
+                        format!("fetched, back at {}", until.format(&Rfc3339)?)
+                    }
+                    DeliveryState::Acked { at } => format!("acknowledged {}", at.format(&Rfc3339)?),
+                };
+                let check = match d.kind {
+                    PayloadKind::Document => match verifier.verify_bytes(
+                        &d.payload,
+                        &Limits::default(),
+                        &mut Detached::none(),
+                        LATER,
+                    ) {
+                        Ok(_) => "signatures verified".to_owned(),
+                        Err(r) => format!("DOES NOT VERIFY: {}", r.report()),
+                    },
+                    _ => "status message".to_owned(),
+                };
+                println!(
+                    "      #{} {} [{state}; fetched {} time(s)] {check}",
+                    d.id.0, d.document_id, d.attempts
+                );
+            }
+        }
+        if !any {
+            println!("    (no deliveries)");
+        }
+    }
+    Ok(())
+}
+
+/// A later run on the same `--data DIR`: the hubs restart on their stores.
+fn show_last_run(data: &Path) -> Result<()> {
+    println!(
+        "edoc — the Hue seed story already ran with its stores in {}: the hubs restart on them.\n",
+        data.display()
+    );
+    let trust = load_trust(data)?;
+    let directory = Directory::sample();
+    let stores: Vec<(&str, DurableStore)> = HUBS
+        .iter()
+        .map(|h| {
+            Ok((
+                *h,
+                DurableStore::open(store_path(data, h), VISIBILITY_TIMEOUT)?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let views: Vec<(&str, &dyn MailboxStore)> = stores
+        .iter()
+        .map(|(h, s)| (*h, s as &dyn MailboxStore))
+        .collect();
+    println!("Mailboxes from the last run");
+    show_mailboxes(&views, &trust, &directory)?;
+    println!(
+        "\nTo run the story again, give a new folder to --data (or none, for a temporary one)."
+    );
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mut out = None;
+    let mut data = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--out" => out = Some(PathBuf::from(args.next().ok_or("--out needs a folder")?)),
+            "--data" => data = Some(PathBuf::from(args.next().ok_or("--data needs a folder")?)),
             "-h" | "--help" => {
-                println!("usage: hue_exchange [--out DIR]");
+                println!("{USAGE}");
                 return Ok(());
             }
-            other => {
-                return Err(
-                    format!("unknown argument {other:?}; usage: hue_exchange [--out DIR]").into(),
-                )
-            }
+            other => return Err(format!("unknown argument {other:?}; {USAGE}").into()),
         }
     }
-    let mut demo = Demo::new(out)?;
-    println!("edoc — the Hue seed story (TEST PKI, ILLUSTRATIVE agency codes)\n");
+    // The hubs' stores: in DIR, or in a temporary folder removed when `temporary` drops.
+    let (temporary, data) = match data {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)?;
+            if HUBS.iter().any(|h| store_path(&dir, h).exists()) {
+                return show_last_run(&dir);
+            }
+            (None, dir)
+        }
+        None => {
+            let t = tempfile::tempdir()?;
+            let dir = t.path().to_path_buf();
+            (Some(t), dir)
+        }
+    };
+    let mut demo = Demo::new(out, &data)?;
+    println!("edoc — the Hue seed story (TEST PKI, ILLUSTRATIVE agency codes)");
+    println!(
+        "hub stores (durable): {}{}\n",
+        data.display(),
+        if temporary.is_some() {
+            " (temporary; --data DIR keeps them)"
+        } else {
+            ""
+        }
+    );
 
     // 1. A Luoi 5 asks the Department of Finance for guidance; the department answers.
     println!("1. A Lưới 5 asks the Department of Finance for purchasing guidelines");
@@ -523,6 +677,13 @@ fn main() -> Result<()> {
         }
         other => return Err(format!("the classified package was not refused: {other:?}").into()),
     }
+
+    println!("\nMailboxes (kept in {})", data.display());
+    let views: Vec<(&str, &dyn MailboxStore)> = HUBS
+        .iter()
+        .map(|h| Ok((*h, demo.hub(h)?.store().as_ref())))
+        .collect::<Result<_>>()?;
+    show_mailboxes(&views, &demo.trust, &demo.directory)?;
 
     println!("\nSummary");
     let width = demo.summary.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
