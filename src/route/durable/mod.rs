@@ -68,8 +68,9 @@ const NEXT_OUTBOX_KEY: &str = "next_outbox";
 /// recognises every message id it has accepted.
 ///
 /// A submission is acknowledged, and its receipt returned, only after its write transaction is
-/// on disk. [`MailboxStore::commit_batch`] puts many submissions in one transaction, and one
-/// disk sync, for throughput.
+/// on disk (redb's `Immediate` durability, with two-phase commit). [`MailboxStore::commit_batch`]
+/// (and `Router::submit_batch` over it) puts many submissions in one transaction, and one disk
+/// sync, for throughput. `docs/durable.md` describes the file and the costs.
 ///
 /// One process owns the file: a second [`DurableStore::open`] fails with
 /// [`StoreError::Locked`]. A file written by a newer build fails with
