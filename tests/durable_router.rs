@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use edoc::{
-    Agency, Algorithm, AttachmentEntry, Commitment, Competence, Detached, Directory, Disposition,
-    DurableStore, HeaderBuilder, HubId, HubRegistry, InProcessNetwork, Limits, OrgId, Package,
-    PayloadKind, Policy, Router, RouterConfig, RoutingTable, SubmitError, TestIdentity, TestPki,
-    TrustStore, Verifier,
+    Agency, Algorithm, AttachmentEntry, BusinessAction, Commitment, Competence, Detached,
+    Directory, Disposition, DurableStore, HeaderBuilder, HubId, HubRegistry, InProcessNetwork,
+    Limits, OrgId, Package, PayloadKind, Policy, Router, RouterConfig, RoutingTable, StatusCode,
+    SubmitError, TestIdentity, TestPki, TrustStore, Verifier,
 };
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
@@ -104,6 +104,10 @@ impl World {
     }
 
     fn package(&self, number: usize, to: &[&str]) -> Vec<u8> {
+        self.package_with(number, to, None)
+    }
+
+    fn package_with(&self, number: usize, to: &[&str], action: Option<BusinessAction>) -> Vec<u8> {
         let mut b = HeaderBuilder::new()
             .sender(Agency::new(id(A_LUOI_5), "UBND xã A Lưới 5"))
             .document_type("BC", "Báo cáo")
@@ -115,6 +119,9 @@ impl World {
             .attachment(AttachmentEntry::for_bytes("r.pdf", "application/pdf", PDF).unwrap());
         for r in to {
             b = b.recipient(Agency::new(id(r), "recipient"));
+        }
+        if let Some(action) = action {
+            b = b.action(action);
         }
         let mut p = Package::new(b.build().unwrap(), [("r.pdf".to_owned(), PDF.to_vec())]).unwrap();
         let person = self
@@ -287,4 +294,30 @@ fn a_batch_of_new_packages_is_all_there_after_a_restart() {
         let doc = w.verifies(p);
         assert!(city.store().lookup_submission(&doc).unwrap().is_some());
     }
+}
+
+#[test]
+fn a_recall_in_the_same_batch_as_its_document_records_13_as_one_by_one_submits_do() {
+    let w = World::new();
+    let city = w.router("hub.h57");
+    let plan = w.package(45, &[FINANCE]);
+    let plan_id = w.verifies(&plan);
+    let recall = w.package_with(
+        46,
+        &[FINANCE],
+        Some(BusinessAction::Revoke(plan_id.parse().unwrap())),
+    );
+    let answers = city.submit_batch(&[&plan, &recall], NOW);
+    assert!(answers.iter().all(|a| matches!(a, Ok(x) if !x.duplicate)));
+    drop(city);
+    let city = w.router("hub.h57");
+    let codes: Vec<StatusCode> = city
+        .store()
+        .status_history(&plan_id, &id(FINANCE))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    assert_eq!(codes, [StatusCode::RecallRequested]);
+    assert_eq!(city.store().deliveries(&id(FINANCE)).unwrap().len(), 2);
 }
