@@ -549,6 +549,27 @@ fn a_foreign_redb_database_is_not_a_store_and_is_not_touched() {
 }
 
 #[test]
+fn a_metadata_table_of_another_shape_is_not_a_store() {
+    let dir = new_dir();
+    {
+        let db = redb::Database::create(&dir.path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let def: TableDefinition<'_, u64, u64> = TableDefinition::new("edoc.meta");
+            txn.open_table(def).unwrap().insert(1, 2).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    match DurableStore::open(&dir.path, TIMEOUT) {
+        Err(StoreError::NotAStore { path, reason }) => {
+            assert_eq!(path, dir.path);
+            assert!(reason.contains("metadata table is not ours"), "{reason}");
+        }
+        other => panic!("expected NotAStore, got {other:?}"),
+    }
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_not_a_store_and_keeps_its_bytes() {
     let dir = new_dir();
     let content = b"hub configuration, not a database\n".repeat(200);

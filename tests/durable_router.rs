@@ -2,6 +2,8 @@
 //! still recognises what it accepted, hands back unacknowledged deliveries, and resumes
 //! forwarding; and `Router::submit_batch` commits many packages at once with one answer each.
 
+#![cfg(feature = "test-pki")]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
