@@ -154,13 +154,14 @@ impl Demo {
         signed_at: OffsetDateTime,
     ) -> Result<Vec<u8>> {
         let pdf = format!("%PDF-1.7 (TEST) {subject}").into_bytes();
+        let (head, position) = head_of(sender);
         let mut b = HeaderBuilder::new()
             .sender(Agency::new(id(sender), self.name(sender)))
             .document_type("CV", "Công văn")
             .number_and_notation(number, "UBND-VP")
             .issued("Huế", issued)
             .subject(subject)
-            .signatory("Hồ Văn Chủ Tịch", "Chủ tịch", Competence::None)
+            .signatory(head, position, Competence::None)
             .attachment(AttachmentEntry::for_bytes(
                 "van-ban.pdf",
                 "application/pdf",
@@ -170,12 +171,9 @@ impl Demo {
             b = b.recipient(Agency::new(*r, self.name(&r.to_string())));
         }
         let mut p = Package::new(extra(b).build()?, [("van-ban.pdf".to_owned(), pdf)])?;
-        let person = self.pki.person(
-            "Hồ Văn Chủ Tịch",
-            &self.name(sender),
-            &id(sender),
-            Algorithm::Es256,
-        )?;
+        let person = self
+            .pki
+            .person(head, &self.name(sender), &id(sender), Algorithm::Es256)?;
         let seal = self
             .pki
             .seal(&self.name(sealed_by), &id(sealed_by), Algorithm::Es256)?;
@@ -702,4 +700,14 @@ fn main() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The competent person who signs for each sender in the story: invented names, for the demo.
+fn head_of(sender: &str) -> (&'static str, &'static str) {
+    match sender {
+        "000.00.00.H57" => ("Nguyễn Văn An", "Chủ tịch"),
+        "000.00.05.H57" => ("Trần Thị Bình", "Giám đốc"),
+        "000.00.42.H57" => ("Lê Văn Cường", "Chủ tịch"),
+        _ => ("Hồ Văn Lâm", "Chủ tịch"),
+    }
 }
