@@ -1,6 +1,134 @@
 // The invariants each fuzz target asserts. Shared, through `#[path]`, by the fuzz targets and by
 // `tests/fuzz_corpus.rs`, which replays every committed corpus and artifact file in plain `cargo test`.
+//
+// The verification targets work against FIXED material committed under `fixtures/` (written once
+// from the test PKI by `tests/fuzz_corpus.rs`'s ignored generator): a trust store, the signatures
+// and packages that were really signed, and a validation clock. The fuzzer holds no private key,
+// so "verification passed" must mean "the input carries one of the signatures that were made".
 #![allow(dead_code)]
+
+use std::sync::{Arc, OnceLock};
+
+use edoc::{
+    certificates_from_bytes, verify_detached, Detached, DetachedObject, Directory, HubId,
+    HubRegistry, Indication, JwsMessage, JwsSignature, Limits, MemoryStore, Package,
+    ParsedSignature, Policy, Router, RouterConfig, RoutingTable, Signer, SoftwareSigner,
+    StatusMessage, SubmitError, TrustStore, ValidationTimes, Verifier,
+};
+use time::OffsetDateTime;
+
+/// The validation clock: 2026-06-01 00:00 UTC, inside every fixture certificate's validity
+/// (leaves 2025-01-01..2030-01-01, CRLs until 2035-01-01) and after the signing time.
+pub(crate) fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_780_272_000).expect("a fixed, valid instant")
+}
+
+/// The claimed signing time of every fixture signature: 2025-07-02 10:00 UTC.
+pub(crate) fn signed() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_751_450_400).expect("a fixed, valid instant")
+}
+
+/// The two detached objects every fixture JAdES signature covers.
+pub(crate) const JADES_HEADER: &[u8] = br#"{"subject":"fixed object of the jades fuzz target"}"#;
+/// The second object (an "attachment").
+pub(crate) const JADES_ATTACHMENT: &[u8] = b"%PDF-1.7 fixed attachment of the jades fuzz target";
+
+/// The objects, in signed order, as the verifier expects them.
+pub(crate) fn jades_objects() -> Vec<DetachedObject> {
+    vec![
+        DetachedObject::from_bytes("header.json", JADES_HEADER),
+        DetachedObject::from_bytes("attachments/a.pdf", JADES_ATTACHMENT),
+    ]
+}
+
+const ANCHORS_PEM: &[u8] = include_bytes!("fixtures/anchors.pem");
+const INTERMEDIATES_PEM: &[u8] = include_bytes!("fixtures/intermediates.pem");
+const CRLS_PEM: &[u8] = include_bytes!("fixtures/crls.pem");
+const ROOT_SPKI_DER: &[u8] = include_bytes!("fixtures/root-spki.der");
+const JADES_GOOD: &str = include_str!("fixtures/jades-good.txt");
+const JADES_UNTRUSTED: &str = include_str!("fixtures/jades-untrusted.txt");
+const HUB_SEAL_PK8: &[u8] = include_bytes!("fixtures/hub-seal.pk8");
+const HUB_SEAL_CHAIN_PEM: &[u8] = include_bytes!("fixtures/hub-seal-chain.pem");
+const SIGNED_STATUSES: &[&[u8]] = &[
+    include_bytes!("fixtures/status-03-signed.jws"),
+    include_bytes!("fixtures/status-02-signed.jws"),
+];
+const PACKAGES: &[&[u8]] = &[
+    include_bytes!("fixtures/package-es256.json"),
+    include_bytes!("fixtures/package-rs256.json"),
+];
+
+/// The fixed material, built once per process.
+pub(crate) struct Fixtures {
+    /// Root anchor, intermediate, both CRLs.
+    pub(crate) store: TrustStore,
+    /// `Policy::strict()`.
+    pub(crate) policy: Policy,
+    /// Signatures over `jades_objects()` by trusted persons, one per algorithm.
+    pub(crate) jades_good: Vec<JwsSignature>,
+    /// A signature over the same objects whose chain ends at a root nobody trusts.
+    pub(crate) jades_untrusted: JwsSignature,
+    /// The signed packages (person then seal).
+    pub(crate) packages: Vec<Package>,
+    /// Status messages signed by the answering agency's seal (compact JWS), with the body
+    /// each carries.
+    pub(crate) signed_statuses: Vec<(&'static [u8], StatusMessage)>,
+    /// `Directory::sample()`: who may seal for which agency.
+    pub(crate) directory: Directory,
+}
+
+/// A `protected.signature` line of a fixture file.
+fn signature_line(line: &str) -> JwsSignature {
+    let (protected, signature) = line.trim().split_once('.').expect("protected.signature");
+    JwsSignature {
+        protected: protected.to_owned(),
+        signature: signature.to_owned(),
+    }
+}
+
+/// A store holding the fixture anchor, intermediate and CRLs.
+pub(crate) fn fixture_store() -> TrustStore {
+    let mut store = TrustStore::default();
+    store.add_anchors_pem(ANCHORS_PEM).expect("fixture anchors");
+    store
+        .add_intermediates_pem(INTERMEDIATES_PEM)
+        .expect("fixture intermediates");
+    store.add_crls_pem(CRLS_PEM).expect("fixture CRLs");
+    store
+}
+
+pub(crate) fn fixtures() -> &'static Fixtures {
+    static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let store = fixture_store();
+        let policy = Policy::strict();
+        let directory = Directory::sample();
+        let signed_statuses = SIGNED_STATUSES
+            .iter()
+            .map(|b| {
+                let v = StatusMessage::verify_signed(b, &store, &policy, &directory, now())
+                    .expect("fixture signed status");
+                (*b, v.message().clone())
+            })
+            .collect();
+        Fixtures {
+            store,
+            policy,
+            signed_statuses,
+            directory,
+            jades_good: JADES_GOOD
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(signature_line)
+                .collect(),
+            jades_untrusted: signature_line(JADES_UNTRUSTED),
+            packages: PACKAGES
+                .iter()
+                .map(|b| Package::parse(b, &Limits::default()).expect("fixture package"))
+                .collect(),
+        }
+    })
+}
 
 /// Agency codes: parsing never panics, and whatever parses prints back to the same text.
 pub(crate) fn org_id(data: &[u8]) {
@@ -19,8 +147,321 @@ pub(crate) fn org_id(data: &[u8]) {
     }
 }
 
+/// Packages: an accepted package has the canonical header of its model, re-serializes to bytes
+/// that parse to the same package (same canonical header, same model), and serializing again
+/// gives the same bytes.
+pub(crate) fn package(data: &[u8]) {
+    let limits = Limits::default();
+    let Ok(parsed) = Package::parse(data, &limits) else {
+        return;
+    };
+    assert_eq!(
+        parsed.canonical_header(),
+        parsed.header().canonical_bytes().as_slice(),
+        "the signed bytes must be the canonical form of the header as understood"
+    );
+    assert!(parsed.canonical_header().len() <= limits.max_header_bytes);
+    let json = parsed.to_json();
+    let again = match Package::parse(&json, &limits) {
+        Ok(p) => p,
+        Err(e) => panic!("a parsed package re-serializes to bytes it refuses: {e}"),
+    };
+    assert_eq!(again.canonical_header(), parsed.canonical_header());
+    assert_eq!(again, parsed, "the round trip must keep the model");
+    assert_eq!(again.to_json(), json, "serialization must be a fixed point");
+}
+
+/// Whether `sig` is, byte for byte, one of `known`.
+fn is_one_of(sig: &JwsSignature, known: &[JwsSignature]) -> bool {
+    known.iter().any(|k| k == sig)
+}
+
+/// JAdES: every signature of a JWS (compact, flattened or general JSON) is parsed, checked
+/// against the fixed objects, and its chain validated against the fixed store. The signature
+/// value may only check out for a signature that was really made over those objects, and the
+/// chain only for the trusted one; reformatting the JSON around them is harmless.
+pub(crate) fn jades(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(message) = JwsMessage::parse(text) else {
+        return;
+    };
+    let fx = fixtures();
+    let objects = jades_objects();
+    let mut made = fx.jades_good.clone();
+    made.push(fx.jades_untrusted.clone());
+    for sig in &message.signatures {
+        let Ok(parsed) = ParsedSignature::parse(sig) else {
+            continue;
+        };
+        assert_eq!(parsed.protected_b64(), sig.protected);
+        assert_eq!(parsed.leaf(), parsed.chain().first());
+        let value_ok = verify_detached(&parsed, &objects).is_ok();
+        if value_ok {
+            assert!(
+                is_one_of(sig, &made),
+                "verify_detached accepted a signature that was never made: {sig:?}"
+            );
+        }
+        let signing_time = parsed.signing_time().expect("B-B requires a signing time");
+        let times = ValidationTimes::signed_at(now(), signing_time);
+        let chain_ok = fx
+            .store
+            .validate_chain(parsed.chain(), times, &fx.policy)
+            .is_ok();
+        if value_ok && chain_ok {
+            assert!(
+                is_one_of(sig, &fx.jades_good),
+                "a signature passed value and chain checks but is not a trusted fixture: {sig:?}"
+            );
+        }
+    }
+    // One detached document for the whole message, as a command-line verifier does.
+    if let Ok(verified) = message.verify(Some(JADES_ATTACHMENT)) {
+        for sig in &message.signatures {
+            assert!(
+                is_one_of(sig, &made),
+                "JwsMessage::verify accepted {} signature(s), one never made: {sig:?}",
+                verified.len()
+            );
+        }
+    }
+}
+
+/// Full package verification against the fixed store and `Policy::strict()`: a package that
+/// verifies carries exactly the signatures, header and attachments of a fixture package (the
+/// unsigned trace aside); every refusal names a sub-indication.
+pub(crate) fn package_verify(data: &[u8]) {
+    let fx = fixtures();
+    let verifier = Verifier::new(&fx.store, &fx.policy);
+    match verifier.verify_bytes(data, &Limits::default(), &mut Detached::none(), now()) {
+        Ok(verified) => {
+            let p = verified.package();
+            let Some(original) = fx
+                .packages
+                .iter()
+                .find(|f| f.signatures() == p.signatures())
+            else {
+                panic!("a package verified with signatures that were never made");
+            };
+            assert_eq!(p.header(), original.header(), "signed header differs");
+            assert_eq!(p.canonical_header(), original.canonical_header());
+            for a in original.header().attachments() {
+                assert_eq!(
+                    p.inline_content(a.name()),
+                    original.inline_content(a.name()),
+                    "attachment {} differs from what was signed",
+                    a.name()
+                );
+            }
+            assert_eq!(verified.report().indication(), Indication::TotalPassed);
+            assert_eq!(verified.signatures().len(), p.signatures().len());
+        }
+        Err(rejected) => {
+            assert!(
+                rejected.sub_indication().is_some(),
+                "a rejection must say why: {}",
+                rejected.report()
+            );
+            assert_ne!(rejected.report().indication(), Indication::TotalPassed);
+        }
+    }
+}
+
+/// Status message bodies: an accepted body passes its own checks, and its canonical JSON parses
+/// back to the same message and re-serializes to the same bytes.
+pub(crate) fn status(data: &[u8]) {
+    let Ok(msg) = StatusMessage::from_json(data) else {
+        return;
+    };
+    assert_eq!(msg.check(), Ok(()));
+    let json = msg.to_json();
+    assert!(!json.is_empty(), "an accepted status must serialize");
+    let again = match StatusMessage::from_json(&json) {
+        Ok(m) => m,
+        Err(e) => panic!("a parsed status re-serializes to bytes it refuses: {e}"),
+    };
+    assert_eq!(again, msg);
+    assert_eq!(again.to_json(), json);
+}
+
+/// Signed status messages (a compact JWS by the answering agency's seal), verified against the
+/// fixed store, `Policy::strict()` and `Directory::sample()`: only a status that was really
+/// signed verifies, with exactly the signed body; every refusal is a typed error.
+pub(crate) fn signed_status(data: &[u8]) {
+    let fx = fixtures();
+    match StatusMessage::verify_signed(data, &fx.store, &fx.policy, &fx.directory, now()) {
+        Ok(verified) => {
+            let Some((_, signed)) = fx
+                .signed_statuses
+                .iter()
+                .find(|(b, _)| b.trim_ascii() == data.trim_ascii())
+            else {
+                panic!("a status verified that was never signed: {data:?}");
+            };
+            assert_eq!(
+                verified.message(),
+                signed,
+                "the verified body is not the signed one"
+            );
+        }
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// Trust bundles: the first byte picks what the rest is loaded as (0 anchors PEM, 1 intermediates
+/// PEM, 2 CRLs PEM, 3 anchor DER, 4 intermediate DER, 5 CRL DER). Loading never panics and
+/// bumps the store's generation once per item; fuzzed intermediates or CRLs never make the
+/// untrusted chain validate, fuzzed intermediates never break the trusted chain, and fuzzed
+/// anchors only validate the trusted chain when they carry the fixture root's key.
+pub(crate) fn trust_bundle(data: &[u8]) {
+    let Some((&mode, body)) = data.split_first() else {
+        return;
+    };
+    let fx = fixtures();
+    let good = ParsedSignature::parse(&fx.jades_good[0]).expect("fixture signature");
+    let untrusted = ParsedSignature::parse(&fx.jades_untrusted).expect("fixture signature");
+    let times = ValidationTimes::signed_at(now(), signed());
+    let validates = |store: &TrustStore, sig: &ParsedSignature| {
+        store.validate_chain(sig.chain(), times, &fx.policy).is_ok()
+    };
+    let loaded = |store: &mut TrustStore, kind: u8| -> Result<usize, edoc::TrustStoreError> {
+        match kind {
+            0 => store.add_anchors_pem(body),
+            1 => store.add_intermediates_pem(body),
+            2 => store.add_crls_pem(body),
+            3 => store.add_anchor_der(body).map(|()| 1),
+            4 => store.add_intermediate_der(body).map(|()| 1),
+            _ => store.add_crl_der(body).map(|()| 1),
+        }
+    };
+    let kind = mode % 6;
+    let mut store = if kind == 0 || kind == 3 {
+        // Anchors go into a store without any: only the fuzzed ones can anchor a path.
+        let mut s = TrustStore::default();
+        s.add_intermediates_pem(INTERMEDIATES_PEM).expect("fixture");
+        s.add_crls_pem(CRLS_PEM).expect("fixture");
+        s
+    } else {
+        fixture_store()
+    };
+    let before = store.generation();
+    let result = loaded(&mut store, kind);
+    if let Ok(n) = result {
+        assert_eq!(
+            store.generation(),
+            before + n as u64,
+            "each loaded item bumps the generation once"
+        );
+    }
+    match kind {
+        0 | 3 => {
+            if validates(&store, &good) {
+                // An anchor is a name and a key (RFC 5280 §6.1.1): only the root's key can
+                // anchor the path, whatever else the fuzzed certificate says.
+                let ders: Vec<Vec<u8>> = if kind == 3 {
+                    vec![body.to_vec()]
+                } else {
+                    certificates_from_bytes(body)
+                        .map(|v| v.iter().map(|c| c.to_vec()).collect())
+                        .unwrap_or_default()
+                };
+                assert!(
+                    ders.iter()
+                        .any(|d| d.windows(ROOT_SPKI_DER.len()).any(|w| w == ROOT_SPKI_DER)),
+                    "a fuzzed anchor without the root's key validated the trusted chain"
+                );
+            }
+        }
+        1 | 4 => {
+            assert!(
+                validates(&store, &good),
+                "a fuzzed intermediate broke the trusted chain"
+            );
+            assert!(!validates(&store, &untrusted));
+        }
+        _ => assert!(!validates(&store, &untrusted)),
+    }
+}
+
+/// The hub `hub.h57` of `RoutingTable::sample()`, serving `Directory::sample()`, over the fixed
+/// trust store and `Policy::strict()`, with an in-memory store; built once per process.
+pub(crate) fn hub() -> &'static Router {
+    static HUB: OnceLock<Router> = OnceLock::new();
+    HUB.get_or_init(|| {
+        let chain = certificates_from_bytes(HUB_SEAL_CHAIN_PEM).expect("fixture hub chain");
+        let seal = SoftwareSigner::from_pkcs8_der(HUB_SEAL_PK8, chain, None).expect("hub seal");
+        let hub: HubId = "hub.h57".parse().expect("hub name");
+        let mut hubs = HubRegistry::new();
+        let leaf = seal
+            .certificate_chain()
+            .first()
+            .expect("hub seal certificate");
+        hubs.add(hub.clone(), Directory::certificate_fingerprint(leaf));
+        Router::new(RouterConfig {
+            hub,
+            trust: Arc::new(fixture_store()),
+            policy: Policy::strict(),
+            limits: Limits::default(),
+            directory: Arc::new(Directory::sample()),
+            table: RoutingTable::sample(),
+            hubs,
+            seal: Arc::new(seal),
+            store: Arc::new(MemoryStore::new(time::Duration::minutes(5))),
+        })
+    })
+}
+
+/// `Router::submit` on the in-memory hub: never panics; a refusal is a typed error that says
+/// why (a rejected package names its sub-indication); only the fixture packages, signed by the
+/// fixture keys, are ever accepted, with their signed header and attachments.
+pub(crate) fn submit(data: &[u8]) {
+    let fx = fixtures();
+    match hub().submit(data, now()) {
+        Ok(accepted) => {
+            let p = Package::parse(data, &Limits::default()).expect("an accepted package parses");
+            let Some(original) = fx
+                .packages
+                .iter()
+                .find(|f| f.signatures() == p.signatures())
+            else {
+                panic!("the hub accepted a package with signatures that were never made");
+            };
+            assert_eq!(p.header(), original.header(), "signed header differs");
+            for a in original.header().attachments() {
+                assert_eq!(
+                    p.inline_content(a.name()),
+                    original.inline_content(a.name())
+                );
+            }
+            assert_eq!(accepted.receipt.message_id, p.header().id().to_string());
+            assert_eq!(accepted.receipt.from, p.header().sender().id);
+        }
+        Err(SubmitError::Rejected(rejected)) => {
+            assert!(
+                rejected.sub_indication().is_some(),
+                "a rejection must say why: {}",
+                rejected.report()
+            );
+        }
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+}
+
 /// A target's invariant check over one input.
 pub(crate) type Check = fn(&[u8]);
 
 /// Every target by name, for the corpus replay.
-pub(crate) const TARGETS: &[(&str, Check)] = &[("org_id", org_id)];
+pub(crate) const TARGETS: &[(&str, Check)] = &[
+    ("org_id", org_id),
+    ("package", package),
+    ("jades", jades),
+    ("package_verify", package_verify),
+    ("status", status),
+    ("signed_status", signed_status),
+    ("trust_bundle", trust_bundle),
+    ("submit", submit),
+];

@@ -371,7 +371,7 @@ impl<'a> Verifier<'a> {
             }
         }
 
-        self.check_commitments(&mut report, &package);
+        self.check_commitments(&mut report);
         self.check_seal_owner(&mut report, &package, &verified);
 
         if report.sub_indication().is_some() || verified.len() != package.signatures().len() {
@@ -504,22 +504,25 @@ impl<'a> Verifier<'a> {
         };
         let mut sr = SignatureReport::new(parsed.commitment())
             .with_signature(parsed.algorithm(), parsed.signing_time());
-        if let Some(leaf) = parsed.leaf() {
-            sr = sr.with_unverified_certificate(leaf.as_ref());
-        }
         sr = sr.pass("format", "a JAdES baseline B-B signature");
+        // The certificate's claimed names, for a failure to say whose signature it was; on
+        // success the validated chain supplies them, so the leaf is not parsed for nothing.
+        let claimed = |sr: SignatureReport| match parsed.leaf() {
+            Some(leaf) => sr.with_unverified_certificate(leaf.as_ref()),
+            None => sr,
+        };
 
         if !self.policy.allowed_algorithms.contains(&parsed.algorithm()) {
             let detail = format!("the policy does not allow {}", parsed.algorithm());
             return (
-                sr.fail("algorithm", SubIndication::CryptoConstraintsFailure, detail),
+                claimed(sr).fail("algorithm", SubIndication::CryptoConstraintsFailure, detail),
                 None,
             );
         }
         let Some(signing_time) = parsed.signing_time() else {
             let detail = "the signature carries no signing time (iat)";
             return (
-                sr.fail("signingTime", SubIndication::FormatFailure, detail),
+                claimed(sr).fail("signingTime", SubIndication::FormatFailure, detail),
                 None,
             );
         };
@@ -528,14 +531,19 @@ impl<'a> Verifier<'a> {
             let detail =
                 format!("the signing time {signing_time} lies after the validation time {now}");
             return (
-                sr.fail("signingTime", SubIndication::SigConstraintsFailure, detail),
+                claimed(sr).fail("signingTime", SubIndication::SigConstraintsFailure, detail),
                 None,
             );
         }
 
         match check_value(&parsed) {
             Ok(detail) => sr = sr.pass("signature", detail),
-            Err(e) => return (sr.fail("signature", sub_of(&e), e.to_string()), None),
+            Err(e) => {
+                return (
+                    claimed(sr).fail("signature", sub_of(&e), e.to_string()),
+                    None,
+                )
+            }
         }
 
         let times = ValidationTimes::signed_at(now, signing_time);
@@ -551,18 +559,17 @@ impl<'a> Verifier<'a> {
                 };
                 (sr.with_chain(&chain), Some(v))
             }
-            Err(e) => (sr.chain_failed(&e), None),
+            Err(e) => (claimed(sr).chain_failed(&e), None),
         }
     }
 
     /// The policy's commitments must appear in order (their first occurrences increasing),
     /// and no approval may follow a seal.
-    fn check_commitments(&self, report: &mut ValidationReport, package: &Package) {
-        let found: Vec<Option<Commitment>> = package
-            .signatures()
-            .iter()
-            .map(|s| ParsedSignature::parse(s).ok().and_then(|p| p.commitment()))
-            .collect();
+    fn check_commitments(&self, report: &mut ValidationReport) {
+        // Each signature was parsed once, by verify_one; its report holds the commitment
+        // (None when it did not parse), so nothing is decoded twice.
+        let found: Vec<Option<Commitment>> =
+            report.signatures.iter().map(|s| s.commitment).collect();
         let describe = |c: Commitment| match c {
             Commitment::ProofOfApproval => "the competent person's signature (proof of approval)",
             Commitment::ProofOfOrigin => "the agency seal (proof of origin)",

@@ -1,13 +1,24 @@
-//! Replays every committed fuzz corpus and crash artifact through the fuzz targets' own checks.
+//! Replays every committed fuzz corpus and crash artifact through the fuzz targets' own checks,
+//! checks that the fixed fuzz fixtures still reach the deep (verifying) paths, and holds the
+//! ignored generator that writes those fixtures and the seed corpora from the test PKI.
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use edoc::{
+    verify_detached, Detached, Indication, Limits, ParsedSignature, SubIndication, ValidationTimes,
+    Verifier,
+};
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
 
 #[test]
 fn every_corpus_and_artifact_file_passes_its_target_checks() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let root = fuzz_dir();
     let mut total = 0usize;
     for (name, check) in checks::TARGETS {
         let mut n = 0usize;
@@ -32,4 +43,436 @@ fn every_corpus_and_artifact_file_passes_its_target_checks() {
         total += n;
     }
     println!("fuzz replay: {total} files in all");
+}
+
+#[test]
+fn fuzz_fixture_signatures_pass_value_and_chain_checks_so_the_targets_reach_success() {
+    let fx = checks::fixtures();
+    assert_eq!(
+        fx.jades_good.len(),
+        5,
+        "one trusted signature per algorithm"
+    );
+    let objects = checks::jades_objects();
+    for sig in &fx.jades_good {
+        let parsed = ParsedSignature::parse(sig).unwrap();
+        verify_detached(&parsed, &objects).unwrap();
+        let times = ValidationTimes::signed_at(checks::now(), parsed.signing_time().unwrap());
+        fx.store
+            .validate_chain(parsed.chain(), times, &fx.policy)
+            .unwrap_or_else(|e| panic!("{}: {e}", parsed.algorithm()));
+    }
+    // The untrusted one is cryptographically fine; only its chain fails.
+    let parsed = ParsedSignature::parse(&fx.jades_untrusted).unwrap();
+    verify_detached(&parsed, &objects).unwrap();
+    let times = ValidationTimes::signed_at(checks::now(), checks::signed());
+    assert!(matches!(
+        fx.store.validate_chain(parsed.chain(), times, &fx.policy),
+        Err(edoc::ChainError::UnknownIssuer { .. })
+    ));
+}
+
+#[test]
+fn fuzz_fixture_packages_verify_and_a_one_byte_change_to_the_subject_is_a_hash_failure() {
+    let fx = checks::fixtures();
+    assert_eq!(fx.packages.len(), 2);
+    // Every package seed parses, so mutations start from accepted inputs.
+    for entry in std::fs::read_dir(fuzz_dir().join("corpus/package")).unwrap() {
+        let path = entry.unwrap().path();
+        edoc::Package::parse(&std::fs::read(&path).unwrap(), &Limits::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    let verifier = Verifier::new(&fx.store, &fx.policy);
+    for p in &fx.packages {
+        let v = verifier
+            .verify(p.clone(), &mut Detached::none(), checks::now())
+            .unwrap_or_else(|e| panic!("{}", e.report()));
+        assert_eq!(v.report().indication(), Indication::TotalPassed);
+        let json = String::from_utf8(p.to_json()).unwrap();
+        let tampered = json.replacen("Fuzz fixture", "Fuzz fixturE", 1);
+        assert_ne!(tampered, json);
+        let e = verifier
+            .verify_bytes(
+                tampered.as_bytes(),
+                &Limits::default(),
+                &mut Detached::none(),
+                checks::now(),
+            )
+            .unwrap_err();
+        assert_eq!(e.sub_indication(), Some(SubIndication::HashFailure));
+    }
+}
+
+#[test]
+fn fuzz_fixture_signed_statuses_verify_and_a_changed_payload_byte_is_refused() {
+    let fx = checks::fixtures();
+    assert_eq!(fx.signed_statuses.len(), 2);
+    for (bytes, message) in &fx.signed_statuses {
+        let v = edoc::StatusMessage::verify_signed(
+            bytes,
+            &fx.store,
+            &fx.policy,
+            &fx.directory,
+            checks::now(),
+        )
+        .unwrap();
+        assert_eq!(v.message(), message);
+        // Flip one character of the payload segment (still base64url).
+        let text = std::str::from_utf8(bytes).unwrap();
+        let dot = text.find('.').unwrap();
+        let mut tampered = text.as_bytes().to_vec();
+        tampered[dot + 5] = if tampered[dot + 5] == b'A' {
+            b'B'
+        } else {
+            b'A'
+        };
+        let e = edoc::StatusMessage::verify_signed(
+            &tampered,
+            &fx.store,
+            &fx.policy,
+            &fx.directory,
+            checks::now(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, edoc::SignedMessageError::Signature { .. }),
+            "{e:?}"
+        );
+    }
+}
+
+#[test]
+fn fuzz_hub_accepts_each_fixture_package_once_then_as_a_duplicate_and_refuses_a_tampered_one() {
+    let fx = checks::fixtures();
+    for p in &fx.packages {
+        let json = p.to_json();
+        let first = checks::hub().submit(&json, checks::now()).unwrap();
+        let again = checks::hub().submit(&json, checks::now()).unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.receipt, first.receipt);
+        let tampered = String::from_utf8(json)
+            .unwrap()
+            .replacen("Fuzz fixture", "Fuzz fixturE", 1);
+        match checks::hub().submit(tampered.as_bytes(), checks::now()) {
+            Err(edoc::SubmitError::Rejected(r)) => {
+                assert_eq!(r.sub_indication(), Some(SubIndication::HashFailure))
+            }
+            other => panic!("tampered package: {other:?}"),
+        }
+    }
+}
+
+/// Writes `fuzz/fixtures/*` and the seed corpora of every target but `org_id` from a fresh test
+/// PKI. The keys are new on each run (ECDSA and Ed25519 keys are generated), so rerunning
+/// changes every file: run it by hand when the formats change, then commit the result.
+#[cfg(feature = "test-pki")]
+#[test]
+#[ignore = "rewrites fuzz/fixtures and fuzz/corpus; run by hand, then commit"]
+fn regenerate_fuzz_fixtures_and_seed_corpora() {
+    generator::run(&fuzz_dir());
+}
+
+#[cfg(feature = "test-pki")]
+mod generator {
+    use super::checks;
+    use edoc::{
+        sign_detached, Agency, Algorithm, AttachmentEntry, Commitment, Competence, Confidentiality,
+        Defect, Detached, HeaderBuilder, Holder, IdentitySpec, InReplyTo, JwsSignature, OrgId,
+        Package, SignOptions, Staff, StatusCode, StatusMessage, TestPki, TraceEntry, Urgency,
+    };
+    use std::path::Path;
+    use time::macros::{date, datetime};
+
+    // Codes of `Directory::sample()` (illustrative), so the submit target's hub knows them.
+    const A_LUOI_5: &str = "000.00.45.H57";
+    const FINANCE: &str = "000.00.05.H57";
+    const CITY: &str = "000.00.00.H57";
+    const PDF: &[u8] = b"%PDF-1.7 fuzz fixture: request for purchasing guidelines";
+
+    fn id(code: &str) -> OrgId {
+        code.parse().unwrap()
+    }
+
+    fn write(path: &Path, bytes: &[u8]) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    fn line(sig: &JwsSignature) -> String {
+        format!("{}.{}\n", sig.protected, sig.signature)
+    }
+
+    fn flattened(sig: &JwsSignature) -> String {
+        format!(
+            r#"{{"protected":"{}","signature":"{}"}}"#,
+            sig.protected, sig.signature
+        )
+    }
+
+    fn header(number: &str, subject: &str, rich: bool) -> edoc::Header {
+        let mut b = HeaderBuilder::new()
+            .sender(Agency::new(id(A_LUOI_5), "Ủy ban nhân dân xã A Lưới 5"))
+            .recipient(Agency::new(id(FINANCE), "Sở Tài chính"))
+            .document_type("CV", "Công văn")
+            .number_and_notation(number, "UBND-TCKH")
+            .issued("A Lưới", date!(2025 - 07 - 02))
+            .subject(subject)
+            .signatory("Hồ Văn Chủ Tịch", "Chủ tịch", Competence::None)
+            .attachment(AttachmentEntry::for_bytes("request.pdf", "application/pdf", PDF).unwrap());
+        if rich {
+            b = b
+                .copy_recipient(Agency::new(id(CITY), "Ủy ban nhân dân thành phố Huế"))
+                .urgency(Urgency::ExpressAtSetTime(
+                    datetime!(2025-07-03 08:00 +07:00),
+                ))
+                .confidentiality(Confidentiality::None)
+                .due_date(date!(2025 - 07 - 18))
+                .in_reply_to(InReplyTo {
+                    agency: id(FINANCE),
+                    code: "12/STC-QLNS".into(),
+                    date: date!(2025 - 06 - 30),
+                    document_id: "000.00.05.H57,2025/06/30,12/STC-QLNS".parse().unwrap(),
+                })
+                .summary("Tóm tắt")
+                .page_count(3)
+                .extension("x-local", serde_json::json!({"k": [1, "v", true, null]}))
+                .attachment(
+                    AttachmentEntry::new("annex.pdf", "application/pdf", 1 << 20, [7; 32])
+                        .unwrap()
+                        .with_description("detached annex"),
+                );
+        }
+        b.build().unwrap()
+    }
+
+    pub(super) fn run(fuzz: &Path) {
+        let pki = TestPki::new().unwrap();
+        let fixtures = fuzz.join("fixtures");
+        let corpus = |t: &str, name: &str| fuzz.join("corpus").join(t).join(name);
+        for t in [
+            "package",
+            "jades",
+            "package_verify",
+            "status",
+            "trust_bundle",
+        ] {
+            let _ = std::fs::remove_dir_all(fuzz.join("corpus").join(t));
+        }
+
+        // The trust store.
+        write(&fixtures.join("anchors.pem"), pki.anchors_pem().as_bytes());
+        write(
+            &fixtures.join("intermediates.pem"),
+            pki.intermediates_pem().as_bytes(),
+        );
+        let crls = pki.crls_pem(&[]).unwrap();
+        write(&fixtures.join("crls.pem"), crls.as_bytes());
+        let (_, root) = x509_parser::parse_x509_certificate(pki.root()).unwrap();
+        write(
+            &fixtures.join("root-spki.der"),
+            root.tbs_certificate.subject_pki.raw,
+        );
+
+        // JAdES signatures over the fixed objects: one trusted person per algorithm, one
+        // person under the untrusted twin root.
+        let objects = checks::jades_objects();
+        let opts = SignOptions::new(checks::signed()).with_commitment(Commitment::ProofOfApproval);
+        let mut good = Vec::new();
+        for alg in Algorithm::ALL {
+            let person = pki
+                .person("Nguyễn Văn An", "Sở Tài chính", &id(FINANCE), alg)
+                .unwrap();
+            good.push(sign_detached(&person.signer().unwrap(), &objects, &opts).unwrap());
+        }
+        let stranger = pki
+            .issue(&IdentitySpec {
+                holder: Holder::Person {
+                    full_name: "Người Lạ".into(),
+                    agency_name: "Sở Tài chính".into(),
+                    agency: id(FINANCE),
+                },
+                algorithm: Algorithm::Es256,
+                defect: Defect::UntrustedRoot,
+            })
+            .unwrap();
+        let untrusted = sign_detached(&stranger.signer().unwrap(), &objects, &opts).unwrap();
+        write(
+            &fixtures.join("jades-good.txt"),
+            good.iter().map(line).collect::<String>().as_bytes(),
+        );
+        write(
+            &fixtures.join("jades-untrusted.txt"),
+            line(&untrusted).as_bytes(),
+        );
+        for (alg, sig) in Algorithm::ALL.iter().zip(&good) {
+            let name = format!("{}-flattened.json", alg.jws_name().to_lowercase());
+            write(&corpus("jades", &name), flattened(sig).as_bytes());
+        }
+        write(
+            &corpus("jades", "es256-compact.txt"),
+            format!("{}..{}", good[2].protected, good[2].signature).as_bytes(),
+        );
+        let general = format!(
+            r#"{{"signatures":[{}]}}"#,
+            good.iter().map(flattened).collect::<Vec<_>>().join(",")
+        );
+        write(&corpus("jades", "all-general.json"), general.as_bytes());
+        write(
+            &corpus("jades", "untrusted-flattened.json"),
+            flattened(&untrusted).as_bytes(),
+        );
+
+        // Packages: person then seal, ES256 and RS256; an unsigned rich one with a trace entry
+        // and a detached attachment.
+        for (alg, file, number) in [
+            (Algorithm::Es256, "package-es256.json", "42"),
+            (Algorithm::Rs256, "package-rs256.json", "43"),
+        ] {
+            let mut p = Package::new(
+                header(number, "Fuzz fixture: xin hướng dẫn mua sắm", false),
+                [("request.pdf".to_owned(), PDF.to_vec())],
+            )
+            .unwrap();
+            let person = pki
+                .person("Hồ Văn Chủ Tịch", "UBND xã A Lưới 5", &id(A_LUOI_5), alg)
+                .unwrap();
+            let seal = pki.seal("UBND xã A Lưới 5", &id(A_LUOI_5), alg).unwrap();
+            for (who, c) in [
+                (&person, Commitment::ProofOfApproval),
+                (&seal, Commitment::ProofOfOrigin),
+            ] {
+                p.sign(
+                    &who.signer().unwrap(),
+                    c,
+                    checks::signed(),
+                    &mut Detached::none(),
+                )
+                .unwrap();
+            }
+            let json = p.to_json();
+            write(&fixtures.join(file), &json);
+            write(&corpus("package", file), &json);
+            write(&corpus("package_verify", file), &json);
+            write(&corpus("submit", file), &json);
+        }
+        // The submit target's hub seal (signs receipts and trace entries). A test key.
+        let hub = pki
+            .seal("Hue LGSP hub", &id(CITY), Algorithm::Es256)
+            .unwrap();
+        write(&fixtures.join("hub-seal.pk8"), &hub.pkcs8_der);
+        write(
+            &fixtures.join("hub-seal-chain.pem"),
+            hub.chain_pem().as_bytes(),
+        );
+        let mut rich = Package::new(
+            header("44", "Fuzz fixture: kế hoạch", true),
+            [("request.pdf".to_owned(), PDF.to_vec())],
+        )
+        .unwrap();
+        rich.push_trace(TraceEntry {
+            payload: "eyJodWIiOiJIVUUifQ".into(),
+            protected: "eyJhbGciOiJFUzI1NiJ9".into(),
+            signature: "AAAA".into(),
+        });
+        write(&corpus("package", "unsigned-rich.json"), &rich.to_json());
+        write(
+            &corpus("package_verify", "unsigned-rich.json"),
+            &rich.to_json(),
+        );
+        write(&corpus("submit", "unsigned-rich.json"), &rich.to_json());
+
+        // Status messages.
+        for (code, description, file) in [
+            (StatusCode::Arrived, "", "01-arrived.json"),
+            (
+                StatusCode::Refused,
+                "Chữ ký số không hợp lệ.\nĐề nghị gửi lại.",
+                "02-refused.json",
+            ),
+            (StatusCode::Completed, "Hoàn thành", "06-completed.json"),
+            (StatusCode::RecallRequested, "Thu hồi", "13-recall.json"),
+        ] {
+            let msg = StatusMessage {
+                from: id(FINANCE),
+                to: id(A_LUOI_5),
+                document_id: "000.00.45.H57,2025/07/02,42/UBND-TCKH".into(),
+                code,
+                description: description.into(),
+                time: datetime!(2025-07-02 09:00:00.25 +07:00),
+                staff: Staff {
+                    name: "Nguyễn Văn A".into(),
+                    position: "Chuyên viên".into(),
+                },
+            };
+            write(&corpus("status", file), &msg.to_json());
+        }
+        // Signed statuses from the Department of Finance, sealed by it (proof of receipt).
+        let finance_seal = pki
+            .seal("Sở Tài chính thành phố Huế", &id(FINANCE), Algorithm::Es256)
+            .unwrap()
+            .signer()
+            .unwrap();
+        for (code, description, file) in [
+            (StatusCode::Accepted, "Đã tiếp nhận", "status-03-signed.jws"),
+            (StatusCode::Refused, "Sai thể thức", "status-02-signed.jws"),
+        ] {
+            let msg = StatusMessage {
+                from: id(FINANCE),
+                to: id(A_LUOI_5),
+                document_id: "000.00.45.H57,2025/07/02,42/UBND-TCKH".into(),
+                code,
+                description: description.into(),
+                time: datetime!(2025-07-02 11:00 +07:00),
+                staff: Staff {
+                    name: "Nguyễn Văn A".into(),
+                    position: "Chuyên viên".into(),
+                },
+            };
+            let signed = msg.sign(&finance_seal).unwrap();
+            write(&fixtures.join(file), &signed);
+            write(&corpus("signed_status", file), &signed);
+        }
+
+        // Trust bundles: a mode byte, then the bytes (see checks::trust_bundle).
+        let with_mode = |mode: u8, body: &[u8]| [&[mode][..], body].concat();
+        write(
+            &corpus("trust_bundle", "0-anchors.pem"),
+            &with_mode(0, pki.anchors_pem().as_bytes()),
+        );
+        write(
+            &corpus("trust_bundle", "1-intermediates.pem"),
+            &with_mode(1, pki.intermediates_pem().as_bytes()),
+        );
+        write(
+            &corpus("trust_bundle", "2-crls.pem"),
+            &with_mode(2, crls.as_bytes()),
+        );
+        write(
+            &corpus("trust_bundle", "3-anchor.der"),
+            &with_mode(3, pki.root()),
+        );
+        write(
+            &corpus("trust_bundle", "4-intermediate.der"),
+            &with_mode(4, pki.intermediate()),
+        );
+        write(
+            &corpus("trust_bundle", "5-crl.der"),
+            &with_mode(5, &pki.crl(&[]).unwrap()),
+        );
+        write(
+            &corpus("trust_bundle", "1-person-chain.pem"),
+            &with_mode(
+                1,
+                pki.person(
+                    "Nguyễn Văn An",
+                    "Sở Tài chính",
+                    &id(FINANCE),
+                    Algorithm::Es256,
+                )
+                .unwrap()
+                .chain_pem()
+                .as_bytes(),
+            ),
+        );
+    }
 }

@@ -513,3 +513,54 @@ fn unparsable_bytes_are_a_format_failure_report() {
     assert_eq!(e.sub_indication(), Some(SubIndication::FormatFailure));
     assert!(e.package().is_none());
 }
+
+#[test]
+fn a_signature_failing_its_chain_still_names_its_claimed_signer_and_a_valid_one_its_validated_signer(
+) {
+    let w = World::new();
+    let stranger = w
+        .pki
+        .issue(&IdentitySpec {
+            holder: Holder::Seal {
+                agency_name: "UBND xã A Lưới 5".into(),
+                agency: id(A_LUOI_5),
+            },
+            algorithm: Algorithm::Es256,
+            defect: Defect::UntrustedRoot,
+        })
+        .unwrap();
+    let mut p = unsigned(A_LUOI_5, "x");
+    sign(
+        &mut p,
+        &w.person(Algorithm::Es256),
+        Commitment::ProofOfApproval,
+    );
+    sign(&mut p, &stranger, Commitment::ProofOfOrigin);
+    let rejected = w.verify(p).unwrap_err();
+    let [person, seal] = rejected.report().signatures.as_slice() else {
+        panic!("two signature reports expected");
+    };
+    assert_eq!(person.sub_indication, None);
+    assert!(person
+        .signer
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("Hồ Văn Chủ Tịch"));
+    assert_eq!(
+        seal.sub_indication,
+        Some(SubIndication::NoCertificateChainFound)
+    );
+    let claimed = seal
+        .signer
+        .as_ref()
+        .expect("the claimed signer is named")
+        .to_string();
+    assert!(claimed.contains("UBND xã A Lưới 5"), "{claimed}");
+    assert!(seal
+        .issuer
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("Untrusted"));
+}
