@@ -166,3 +166,6 @@ pub use status::{
 mod verify;
 
 pub use verify::{Rejected, SignPackageError, VerifiedPackage, VerifiedSignature, Verifier};
+
+// Durable mailboxes on redb (issue 7).
+pub use route::DurableStore;

@@ -223,8 +223,8 @@ impl TestPki {
         pem("CERTIFICATE", &self.intermediate.cert)
     }
 
-    /// Issues an end-entity certificate.
-    pub fn issue(&self, spec: &IdentitySpec) -> Result<TestIdentity, TestPkiError> {
+    /// The certificate parameters and issuing CA for `spec`, with a fresh serial.
+    fn leaf_params(&self, spec: &IdentitySpec) -> (CertificateParams, &Ca, u64) {
         let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
         let mut p = CertificateParams::default();
         let (cn, org, code) = match &spec.holder {
@@ -277,6 +277,37 @@ impl TestPki {
             Defect::KeyUsageNotForSigning => p.key_usages = vec![KeyUsagePurpose::KeyEncipherment],
             Defect::UntrustedRoot => ca = &self.untrusted_intermediate,
         }
+        (p, ca, serial)
+    }
+
+    /// Issues a certificate for a key held elsewhere, e.g. generated on a PKCS#11 token and
+    /// never exported: `spki_der` is its DER SubjectPublicKeyInfo. Returns the chain, leaf
+    /// first, without the root.
+    pub fn issue_for_public_key(
+        &self,
+        spec: &IdentitySpec,
+        spki_der: &[u8],
+    ) -> Result<Vec<CertificateDer<'static>>, TestPkiError> {
+        use x509_parser::prelude::FromDer;
+        let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der)
+            .map_err(|e| TestPkiError::Generation(format!("public key unreadable: {e}")))?;
+        let key = ExternalPublicKey {
+            bits: spki.subject_public_key.data.to_vec(),
+            algorithm: match spec.algorithm {
+                Algorithm::Rs256 | Algorithm::Ps256 => &rcgen::PKCS_RSA_SHA256,
+                Algorithm::Es256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+                Algorithm::Es384 => &rcgen::PKCS_ECDSA_P384_SHA384,
+                Algorithm::EdDsa => &rcgen::PKCS_ED25519,
+            },
+        };
+        let (p, ca, _) = self.leaf_params(spec);
+        let cert = p.signed_by(&key, &ca.issuer).map_err(gen_err)?;
+        Ok(vec![cert.der().clone(), ca.cert.clone()])
+    }
+
+    /// Issues an end-entity certificate.
+    pub fn issue(&self, spec: &IdentitySpec) -> Result<TestIdentity, TestPkiError> {
+        let (p, ca, serial) = self.leaf_params(spec);
         let (cert, pkcs8_der) = if spec.defect == Defect::Rsa1024 {
             let key = RsaPublicOnly::from_pkcs8_pem(RSA_1024)?;
             let cert = p.signed_by(&key, &ca.issuer).map_err(gen_err)?;
@@ -475,6 +506,22 @@ impl RsaPublicOnly {
             rsa_public_key,
             pkcs8,
         })
+    }
+}
+
+/// A public key whose private half this crate never sees.
+struct ExternalPublicKey {
+    bits: Vec<u8>,
+    algorithm: &'static SignatureAlgorithm,
+}
+
+impl PublicKeyData for ExternalPublicKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.bits
+    }
+
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        self.algorithm
     }
 }
 

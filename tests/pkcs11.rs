@@ -998,3 +998,148 @@ fn person_and_seal_sign_jades_detached_on_tokens_and_both_verify() {
         }
     }
 }
+
+/// The leaf certificate's DER SubjectPublicKeyInfo, read from a PEM or DER file.
+fn spki_of_first_certificate(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).expect("certificate file");
+    let der = edoc::certificates_from_bytes(&bytes)
+        .expect("certificates")
+        .remove(0);
+    let (_, cert) = X509Certificate::from_der(der.as_ref()).expect("certificate");
+    cert.tbs_certificate.subject_pki.raw.to_vec()
+}
+
+fn write_chain_pem(path: &Path, chain: &[rustls_pki_types::CertificateDer<'static>]) {
+    use base64::Engine;
+    let mut pem = String::new();
+    for c in chain {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(c.as_ref());
+        pem.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+            pem.push('\n');
+        }
+        pem.push_str("-----END CERTIFICATE-----\n");
+    }
+    std::fs::write(path, pem).expect("chain file");
+}
+
+#[test]
+fn a_package_signed_on_tokens_by_person_and_seal_verifies_under_the_strict_policy() {
+    use edoc::{
+        Agency, AttachmentEntry, Commitment, Competence, Defect, Detached, HeaderBuilder, Holder,
+        IdentitySpec, Limits, OrgId, Package, Policy, SubIndication, TestPki, Verifier,
+    };
+    let f = fixture();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let commune: OrgId = "000.00.45.H57".parse().expect("code");
+    let finance: OrgId = "000.00.05.H57".parse().expect("code");
+    // The keys stay on the token: only their public halves go to the test CA.
+    let pki = TestPki::new().expect("test PKI");
+    let person_chain = pki
+        .issue_for_public_key(
+            &IdentitySpec {
+                holder: Holder::Person {
+                    full_name: "Hồ Văn Chủ Tịch".into(),
+                    agency_name: "UBND xã A Lưới 5".into(),
+                    agency: commune,
+                },
+                algorithm: Algorithm::Ps256,
+                defect: Defect::None,
+            },
+            &spki_of_first_certificate(&f.rsa_cert_file),
+        )
+        .expect("person certificate");
+    let seal_chain = pki
+        .issue_for_public_key(
+            &IdentitySpec {
+                holder: Holder::Seal {
+                    agency_name: "UBND xã A Lưới 5".into(),
+                    agency: commune,
+                },
+                algorithm: Algorithm::Es256,
+                defect: Defect::None,
+            },
+            &spki_of_first_certificate(&f.ec_chain_file),
+        )
+        .expect("seal certificate");
+    let person_pem = dir.path().join("person.pem");
+    let seal_pem = dir.path().join("seal.pem");
+    write_chain_pem(&person_pem, &person_chain);
+    write_chain_pem(&seal_pem, &seal_chain);
+    let person = Pkcs11Signer::open(config(
+        KeySelector::Label(RSA_LABEL.to_owned()),
+        CertificateSource::Files(vec![person_pem]),
+        Some(Algorithm::Ps256),
+    ))
+    .expect("person's token key with the test PKI's certificate");
+    let seal = Pkcs11Signer::open(config(
+        KeySelector::Id(EC_ID.to_vec()),
+        CertificateSource::Files(vec![seal_pem]),
+        Some(Algorithm::Es256),
+    ))
+    .expect("seal's token key with the test PKI's certificate");
+
+    let pdf = b"%PDF-1.7 request signed on a token";
+    let header = HeaderBuilder::new()
+        .sender(Agency::new(commune, "Ủy ban nhân dân xã A Lưới 5"))
+        .recipient(Agency::new(finance, "Sở Tài chính"))
+        .document_type("CV", "Công văn")
+        .number_and_notation("7", "UBND-VP")
+        .issued("A Lưới", time::macros::date!(2025 - 07 - 02))
+        .subject("Văn bản ký bằng token")
+        .signatory("Hồ Văn Chủ Tịch", "Chủ tịch", Competence::None)
+        .attachment(
+            AttachmentEntry::for_bytes("request.pdf", "application/pdf", pdf).expect("entry"),
+        )
+        .build()
+        .expect("header");
+    let mut package =
+        Package::new(header, [("request.pdf".to_owned(), pdf.to_vec())]).expect("package");
+    let at = time::macros::datetime!(2025-07-02 02:00 UTC);
+    package
+        .sign(
+            &person,
+            Commitment::ProofOfApproval,
+            at,
+            &mut Detached::none(),
+        )
+        .expect("person signs on the token");
+    package
+        .sign(&seal, Commitment::ProofOfOrigin, at, &mut Detached::none())
+        .expect("seal signs on the token");
+    let bytes = package.to_json();
+
+    let trust = pki.trust_store(&[]).expect("trust store");
+    let policy = Policy::strict();
+    let now = time::macros::datetime!(2025-07-02 08:00 UTC);
+    let verified = Verifier::new(&trust, &policy)
+        .verify_bytes(&bytes, &Limits::default(), &mut Detached::none(), now)
+        .unwrap_or_else(|e| panic!("token-signed package must verify: {}", e.report()));
+    assert_eq!(
+        verified.signatures()[0]
+            .chain()
+            .subject()
+            .common_name
+            .as_deref(),
+        Some("Hồ Văn Chủ Tịch")
+    );
+    assert_eq!(
+        verified.seal().expect("seal").chain().subject().org_id,
+        Some(commune)
+    );
+    let tampered = String::from_utf8(bytes).expect("UTF-8").replacen(
+        "\"number\":\"7\"",
+        "\"number\":\"8\"",
+        1,
+    );
+    let refused = Verifier::new(&trust, &policy)
+        .verify_bytes(
+            tampered.as_bytes(),
+            &Limits::default(),
+            &mut Detached::none(),
+            now,
+        )
+        .expect_err("a changed header must fail");
+    assert_eq!(refused.sub_indication(), Some(SubIndication::HashFailure));
+}

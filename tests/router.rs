@@ -48,9 +48,13 @@ struct World {
 
 impl World {
     fn new() -> World {
+        World::with_national(Directory::sample(), RoutingTable::sample())
+    }
+
+    /// Both hubs on the sample directory and table, except the national hub's own.
+    fn with_national(national_directory: Directory, national_table: RoutingTable) -> World {
         let pki = TestPki::new().unwrap();
         let trust = Arc::new(pki.trust_store(&[]).unwrap());
-        let directory = Arc::new(Directory::sample());
         let city_seal = pki
             .seal("Hue LGSP hub", &id(CITY), Algorithm::Es256)
             .unwrap();
@@ -67,14 +71,27 @@ impl World {
             Directory::certificate_fingerprint(&national_seal.chain[0]),
         );
         let mut net = InProcessNetwork::new();
-        for (name, seal) in [("hub.h57", &city_seal), ("hub.national", &national_seal)] {
+        for (name, seal, directory, table) in [
+            (
+                "hub.h57",
+                &city_seal,
+                Directory::sample(),
+                RoutingTable::sample(),
+            ),
+            (
+                "hub.national",
+                &national_seal,
+                national_directory,
+                national_table,
+            ),
+        ] {
             net.add(Arc::new(Router::new(RouterConfig {
                 hub: hub(name),
                 trust: Arc::clone(&trust),
                 policy: Policy::strict(),
                 limits: Limits::default(),
-                directory: Arc::clone(&directory),
-                table: RoutingTable::sample(),
+                directory: Arc::new(directory),
+                table,
                 hubs: hubs.clone(),
                 seal: Arc::new(seal.signer().unwrap()),
                 store: Arc::new(MemoryStore::new(Duration::minutes(5))),
@@ -775,4 +792,270 @@ fn unacknowledged_delivery_comes_back_after_the_visibility_timeout() {
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, first[0].id);
     assert_eq!(again[0].attempts, 2);
+}
+
+#[test]
+fn package_waits_in_the_outbox_while_the_next_hub_is_unreachable() {
+    let w = World::new();
+    let bytes = w.package(doc(A_LUOI_2, &[MINISTRY], "21"), A_LUOI_2);
+    w.city().submit(&bytes, NOW).unwrap();
+    // A network that has no link to the national hub yet.
+    let mut partial = InProcessNetwork::new();
+    partial.add(Arc::clone(w.net.router(&hub("hub.h57")).unwrap()));
+    let report = partial.pump(NOW).unwrap();
+    assert_eq!(
+        (report.sent, report.retried, report.refused.len()),
+        (0, 1, 0)
+    );
+    // Invisible until the visibility timeout, then delivered once the link exists.
+    assert_eq!(w.net.pump(NOW + Duration::minutes(1)).unwrap().sent, 0);
+    let later = NOW + Duration::minutes(5);
+    assert_eq!(w.net.pump(later).unwrap().sent, 1);
+    assert_eq!(
+        w.national()
+            .store()
+            .fetch(&id(MINISTRY), 10, later)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn refusal_by_the_next_hub_is_reported_and_the_package_leaves_the_outbox() {
+    // The national hub's directory does not list the ministry.
+    let mut national_dir = Directory::new();
+    for a in Directory::sample().agencies() {
+        if a.id() != id(MINISTRY) {
+            national_dir.add_agency(a.clone()).unwrap();
+        }
+    }
+    let w = World::with_national(national_dir, RoutingTable::sample());
+    w.city()
+        .submit(&w.package(doc(A_LUOI_2, &[MINISTRY], "21"), A_LUOI_2), NOW)
+        .unwrap();
+    let report = w.net.pump(NOW).unwrap();
+    assert_eq!(report.sent, 0);
+    assert_eq!(report.refused.len(), 1);
+    assert!(
+        report.refused[0].contains("recipient 000.00.00.G09")
+            && report.refused[0].contains("not in the directory"),
+        "{report:?}"
+    );
+    assert!(w
+        .city()
+        .store()
+        .take_outbox(&hub("hub.national"), 10, NOW + Duration::hours(1))
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn route_leading_back_to_the_previous_hub_is_refused_as_a_loop() {
+    // A misconfigured national table sends the ministry back to the city hub.
+    let mut table = RoutingTable::sample();
+    table
+        .add_rule("*.G09".parse().unwrap(), hub("hub.h57"))
+        .unwrap();
+    let w = World::with_national(Directory::sample(), table);
+    w.city()
+        .submit(&w.package(doc(A_LUOI_2, &[MINISTRY], "21"), A_LUOI_2), NOW)
+        .unwrap();
+    let city_outbox = w
+        .city()
+        .store()
+        .take_outbox(&hub("hub.national"), 10, NOW)
+        .unwrap();
+    let accepted = w
+        .national()
+        .receive(
+            &hub("hub.h57"),
+            PayloadKind::Document,
+            &city_outbox[0].payload,
+            NOW,
+        )
+        .unwrap();
+    match accepted.receipt.disposition(&id(MINISTRY)) {
+        Some(Disposition::Refused { reason }) => {
+            assert!(reason.starts_with("routing loop"), "{reason}")
+        }
+        other => panic!("expected a loop refusal, got {other:?}"),
+    }
+    assert!(w
+        .national()
+        .store()
+        .take_outbox(&hub("hub.h57"), 10, NOW)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn forwarded_package_not_meant_for_this_hub_is_refused() {
+    let w = World::new();
+    w.city()
+        .submit(&w.package(doc(A_LUOI_2, &[MINISTRY], "21"), A_LUOI_2), NOW)
+        .unwrap();
+    let out = w
+        .city()
+        .store()
+        .take_outbox(&hub("hub.national"), 10, NOW)
+        .unwrap();
+    // The city hub's entry forwards to the national hub; presenting it as coming from the
+    // national hub to the city hub does not match the trace.
+    assert!(matches!(
+        w.city().receive(
+            &hub("hub.national"),
+            PayloadKind::Document,
+            &out[0].payload,
+            NOW
+        ),
+        Err(SubmitError::NotForwardedHere { .. })
+    ));
+}
+
+#[test]
+fn update_and_replace_request_an_answer_like_a_recall() {
+    for (n, make) in [
+        (
+            "47",
+            BusinessAction::Update as fn(edoc::DocumentId) -> BusinessAction,
+        ),
+        ("48", BusinessAction::Replace),
+    ] {
+        let w = World::new();
+        w.city()
+            .submit(&w.package(doc(CITY, &[A_LUOI_1], "45"), CITY), NOW)
+            .unwrap();
+        let plan = doc_id(CITY, "45");
+        let mut change = doc(CITY, &[A_LUOI_1], n);
+        change.action = Some(make(plan.parse().unwrap()));
+        w.city().submit(&w.package(change, CITY), NOW).unwrap();
+        assert_eq!(
+            w.codes(w.city(), &plan, A_LUOI_1),
+            [StatusCode::RecallRequested],
+            "{n}"
+        );
+        // A document about another sender's document records nothing.
+        let mut other = doc(FINANCE, &[A_LUOI_1], n);
+        other.action = Some(make(plan.parse().unwrap()));
+        w.city().submit(&w.package(other, FINANCE), NOW).unwrap();
+        assert_eq!(
+            w.codes(w.city(), &plan, A_LUOI_1),
+            [StatusCode::RecallRequested],
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn national_hub_needs_only_the_agencies_it_serves() {
+    // The national hub's directory lists the ministry alone: it still carries the commune's
+    // report in and the ministry's status back out.
+    let mut national_dir = Directory::new();
+    national_dir
+        .add_agency(Directory::sample().agency(&id(MINISTRY)).unwrap().clone())
+        .unwrap();
+    let w = World::with_national(national_dir, RoutingTable::sample());
+    let (doc, _) = two_hops(&w);
+    let later = NOW + Duration::hours(1);
+    w.national()
+        .submit_status(
+            &w.status(MINISTRY, A_LUOI_2, &doc, StatusCode::Accepted, later),
+            later,
+        )
+        .unwrap();
+    w.net.pump(later).unwrap();
+    let got = w.take(w.city(), A_LUOI_2);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].kind, PayloadKind::Status);
+}
+
+#[test]
+fn sender_missing_from_its_hubs_directory_is_refused() {
+    let w = World::new();
+    let stranger = "000.00.46.H57";
+    let bytes = w.package(doc(stranger, &[FINANCE], "3"), stranger);
+    assert!(matches!(
+        w.city().submit(&bytes, NOW),
+        Err(SubmitError::UnknownSender { sender, .. }) if sender == id(stranger)
+    ));
+}
+
+#[test]
+fn sender_may_request_a_recall_by_status_and_the_recipient_answers() {
+    let w = World::new();
+    w.city()
+        .submit(&w.package(doc(CITY, &[A_LUOI_1], "45"), CITY), NOW)
+        .unwrap();
+    let plan = doc_id(CITY, "45");
+    w.city()
+        .submit_status(
+            &w.status(A_LUOI_1, CITY, &plan, StatusCode::Accepted, NOW),
+            NOW,
+        )
+        .unwrap();
+    // Only the sender may ask for a recall.
+    assert!(matches!(
+        w.city().submit_status(&w.status(FINANCE, A_LUOI_1, &plan, StatusCode::RecallRequested, NOW), NOW),
+        Err(SubmitError::WrongParty { expected_from, .. }) if expected_from == id(CITY)
+    ));
+    let at = NOW + Duration::hours(1);
+    w.city()
+        .submit_status(
+            &w.status(CITY, A_LUOI_1, &plan, StatusCode::RecallRequested, at),
+            at,
+        )
+        .unwrap();
+    let at = NOW + Duration::hours(2);
+    w.city()
+        .submit_status(
+            &w.status(A_LUOI_1, CITY, &plan, StatusCode::RecallRefused, at),
+            at,
+        )
+        .unwrap();
+    // The recall was refused: the work goes on from 03.
+    let at = NOW + Duration::hours(3);
+    w.city()
+        .submit_status(
+            &w.status(A_LUOI_1, CITY, &plan, StatusCode::Processing, at),
+            at,
+        )
+        .unwrap();
+    assert_eq!(
+        w.codes(w.city(), &plan, A_LUOI_1),
+        [
+            StatusCode::Accepted,
+            StatusCode::RecallRequested,
+            StatusCode::RecallRefused,
+            StatusCode::Processing
+        ]
+    );
+    let kinds: Vec<_> = w
+        .take(w.city(), A_LUOI_1)
+        .into_iter()
+        .map(|d| d.kind)
+        .collect();
+    assert_eq!(kinds, [PayloadKind::Document, PayloadKind::Status]);
+}
+
+#[test]
+fn batch_with_a_document_and_its_update_records_the_request() {
+    for action in [
+        BusinessAction::Revoke,
+        BusinessAction::Update,
+        BusinessAction::Replace,
+    ] as [fn(edoc::DocumentId) -> BusinessAction; 3]
+    {
+        let w = World::new();
+        let plan = w.package(doc(CITY, &[A_LUOI_1], "45"), CITY);
+        let mut change = doc(CITY, &[A_LUOI_1], "46");
+        change.action = Some(action(doc_id(CITY, "45").parse().unwrap()));
+        let change = w.package(change, CITY);
+        let answers = w.city().submit_batch(&[&plan, &change], NOW);
+        assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+        assert_eq!(
+            w.codes(w.city(), &doc_id(CITY, "45"), A_LUOI_1),
+            [StatusCode::RecallRequested]
+        );
+    }
 }

@@ -8,6 +8,7 @@
 //! Stored packages are opaque bytes: the store knows nothing of the package format.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use time::{Date, OffsetDateTime};
@@ -353,6 +354,41 @@ pub enum StoreError {
     /// The storage itself failed.
     #[error("mailbox store failed: {0}")]
     Backend(String),
+    /// The store file is held by another process (or another handle in this one). A durable
+    /// store has one owner at a time: two hubs writing one file would deliver twice.
+    #[error("mailbox store {} is in use by another process; stop that hub first", path.display())]
+    Locked {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The store file was written in a format this build does not read: a newer one, or an
+    /// unknown one. It is left untouched.
+    #[error("mailbox store {} has format version {found}; this build reads version {supported} only", path.display())]
+    UnsupportedVersion {
+        /// The store file.
+        path: PathBuf,
+        /// The version recorded in the file.
+        found: u64,
+        /// The version this build reads and writes.
+        supported: u64,
+    },
+    /// The file exists but is not a mailbox store (another database, or not a database at all).
+    /// It is never overwritten.
+    #[error("{} is not a mailbox store: {reason}", path.display())]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
+    /// A stored record could not be read back. Nothing is guessed or repaired.
+    #[error("mailbox store is damaged: {record}: {reason}")]
+    Corrupt {
+        /// Which record, in words (e.g. "delivery #12").
+        record: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Where a hub keeps submissions, mailboxes, the outbox and statuses.

@@ -1,5 +1,6 @@
 //! Routing: the routing table (agency codes to hubs), mailbox stores, and the hub itself.
 
+mod durable;
 mod hubs;
 mod mailbox;
 mod memory;
@@ -9,6 +10,7 @@ pub(crate) mod signed;
 mod table;
 mod trace;
 
+pub use durable::DurableStore;
 pub use hubs::HubRegistry;
 pub use mailbox::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, NewDelivery, NewOutboxEntry,

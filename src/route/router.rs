@@ -16,10 +16,12 @@ use super::receipt::{Disposition, Receipt, RecipientDisposition};
 use super::signed::{hex, SignedMessageError};
 use super::table::{HubId, RoutingTable};
 use super::trace::{self, Forwarded, TraceError, TraceHop};
+
+mod batch;
 use crate::trust::{Policy, TrustStore};
 use crate::{
-    BusinessAction, Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer,
-    StatusAuthor, StatusCode, StatusMessage, TraceEntry, Verifier,
+    Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer, StatusAuthor,
+    StatusCode, StatusMessage, TraceEntry, Verifier,
 };
 
 /// Everything a hub is made of.
@@ -59,6 +61,17 @@ impl std::fmt::Debug for RouterConfig {
 /// neighbouring hub. Each call checks, de-duplicates, routes, signs a trace entry (documents)
 /// and a receipt, and commits every effect in one atomic store commit. [`Router::forward`] then
 /// hands queued packages to the next hubs over a [`Transport`].
+///
+/// Decisions a deployment should know:
+/// - Attachments must travel inline: a hub has no side channel for detached content.
+/// - A hub never widens a signed recipient list: groups ([`Directory::expand_group`]) are
+///   expanded by the sender when it builds the header, so the signatures cover every recipient.
+/// - De-duplication is keyed on the document id (for a status, on the digest of its bytes) and
+///   compares the package content without its trace, so a retried forward is a duplicate.
+/// - Forwarding is at-least-once: a package stays in the outbox until the next hub answers;
+///   the next hub's de-duplication makes the retry harmless.
+///
+/// `examples/hue_exchange.rs` runs two hubs end to end.
 pub struct Router {
     cfg: RouterConfig,
 }
@@ -233,12 +246,27 @@ pub struct ForwardReport {
     pub sent: usize,
     /// Packages the next hub refused (dropped from the outbox, logged), with the reasons.
     pub refused: Vec<String>,
-    /// Packages left queued after a link failure.
+    /// Packages left queued after a link failure (they come back after the store's visibility
+    /// timeout).
     pub retried: usize,
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+/// A submission checked and routed, before its commit.
+enum Prepared {
+    /// Already accepted: the first answer.
+    Done(Accepted),
+    /// To commit.
+    Commit {
+        effects: SubmitEffects,
+        receipt: Receipt,
+        /// The effects were computed from tracking records (a revoke, update or replace):
+        /// they must be prepared after the commit of any submission before them.
+        reads_tracking: bool,
+    },
 }
 
 enum Origin<'a> {
@@ -319,8 +347,8 @@ impl Router {
     /// Hands up to `max` queued packages per next hub to `transport`.
     ///
     /// Accepted ones leave the outbox; refused ones too (retrying cannot help; the refusal is
-    /// logged and reported); on a link failure the package stays and comes back after the
-    /// store's visibility timeout.
+    /// logged and reported); on a link failure or a missing link the package stays and comes
+    /// back after the store's visibility timeout.
     pub fn forward(
         &self,
         transport: &dyn Transport,
@@ -335,8 +363,11 @@ impl Router {
                         self.cfg.store.complete_outbox(hub, entry.id, now)?;
                         report.sent += 1;
                     }
-                    Err(TransportError::Unavailable { reason, .. }) => {
-                        tracing::warn!(hub = %hub, document = %entry.document_id, %reason, "forwarding failed; will retry");
+                    // A missing link may be configured later, and an outage ends: keep it.
+                    Err(
+                        e @ (TransportError::Unavailable { .. } | TransportError::UnknownHub(_)),
+                    ) => {
+                        tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "forwarding failed; will retry");
                         report.retried += 1;
                     }
                     Err(e) => {
@@ -443,6 +474,21 @@ impl Router {
         origin: Origin<'_>,
         now: OffsetDateTime,
     ) -> Result<Accepted, SubmitError> {
+        match self.prepare_document(bytes, origin, now)? {
+            Prepared::Done(done) => Ok(done),
+            Prepared::Commit {
+                effects, receipt, ..
+            } => self.commit(effects, receipt, now),
+        }
+    }
+
+    /// Everything [`Router::submit`] does but the commit.
+    fn prepare_document(
+        &self,
+        bytes: &[u8],
+        origin: Origin<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Prepared, SubmitError> {
         let cfg = &self.cfg;
         // 1. Parse and verify. Attachments must be inline: a hub has no side channel.
         let verified = Verifier::new(&cfg.trust, &cfg.policy)
@@ -460,22 +506,9 @@ impl Router {
                 level: header.confidentiality(),
             });
         }
-        if cfg.directory.agency(&sender.id).is_none() {
-            return Err(SubmitError::UnknownSender {
-                sender: sender.id,
-                name: sender.name,
-            });
-        }
         let mut seen = HashSet::new();
         let mut all: Vec<OrgId> = Vec::new();
         for r in header.all_recipients() {
-            if cfg.directory.agency(&r.id).is_none() {
-                return Err(SubmitError::UnknownRecipient {
-                    document_id,
-                    recipient: r.id,
-                    name: r.name.clone(),
-                });
-            }
             if seen.insert(r.id) {
                 all.push(r.id);
             }
@@ -485,6 +518,13 @@ impl Router {
             Origin::Agency => {
                 if trace_len > 0 {
                     return Err(SubmitError::TraceFromAgency(trace_len));
+                }
+                // The sender's own hub must know it; hubs further on need not.
+                if cfg.directory.agency(&sender.id).is_none() {
+                    return Err(SubmitError::UnknownSender {
+                        sender: sender.id,
+                        name: sender.name,
+                    });
                 }
                 let serving = cfg.table.hub_for(&sender.id);
                 if *serving != cfg.hub {
@@ -528,11 +568,28 @@ impl Router {
             }
         };
 
+        // Every recipient this hub handles must exist (a hub need not know the agencies
+        // other hubs serve).
+        if let Some(r) = recipients
+            .iter()
+            .find(|r| cfg.directory.agency(r).is_none())
+        {
+            let name = header
+                .all_recipients()
+                .find(|a| a.id == *r)
+                .map_or_else(String::new, |a| a.name.clone());
+            return Err(SubmitError::UnknownRecipient {
+                document_id,
+                recipient: *r,
+                name,
+            });
+        }
+
         // 3. De-duplicate, on the content (the trace is left out: a retried forward with a
         // different trace is the same document).
         let content = *verified.content_digest();
         if let Some(done) = self.previous(&document_id, &content)? {
-            return Ok(done);
+            return Ok(Prepared::Done(done));
         }
 
         // 4. Route.
@@ -640,8 +697,10 @@ impl Router {
                 recipient: *r,
                 due,
             });
-            // A recall records 13 against the earlier document, where this hub routed it.
-            if let BusinessAction::Revoke(target) = &action {
+            // A recall, update or replacement records 13 (recall or retrieval requested)
+            // against the earlier document, where this hub routed it from the same sender;
+            // the recipient answers 15 or 16.
+            if let Some(target) = action.target() {
                 let target = target.to_string();
                 if let Some(t) = cfg.store.tracked(&target, r).map_err(SubmitError::Store)? {
                     if t.sender == sender.id {
@@ -657,7 +716,11 @@ impl Router {
             }
         }
         tracing::info!(hub = %cfg.hub, document = %document_id, delivered = delivered.len(), forwarded = forwards.len(), "document accepted");
-        self.commit(effects, receipt, now)
+        Ok(Prepared::Commit {
+            effects,
+            receipt,
+            reads_tracking: action.target().is_some(),
+        })
     }
 
     fn submit_status_inner(
@@ -686,13 +749,6 @@ impl Router {
                     hub: cfg.hub.clone(),
                 });
             }
-        }
-        if cfg.directory.agency(&msg.to).is_none() {
-            return Err(SubmitError::UnknownRecipient {
-                document_id: msg.document_id.clone(),
-                recipient: msg.to,
-                name: "unknown agency".into(),
-            });
         }
         // Who received the document, and who sent it.
         let (recipient, sender) = match msg.code.author() {
@@ -726,6 +782,14 @@ impl Router {
             return Ok(done);
         }
         let disposition = self.route(&msg.to, &origin);
+        // The hub that delivers must know the agency; a transit hub need not.
+        if disposition == Disposition::Delivered && cfg.directory.agency(&msg.to).is_none() {
+            return Err(SubmitError::UnknownRecipient {
+                document_id: msg.document_id.clone(),
+                recipient: msg.to,
+                name: "unknown agency".into(),
+            });
+        }
         let receipt = Receipt {
             hub: cfg.hub.clone(),
             message_id: message_id.clone(),
