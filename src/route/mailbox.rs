@@ -132,6 +132,28 @@ pub enum DeliveryState {
     },
 }
 
+impl DeliveryState {
+    /// The state once `agency` acknowledges `delivery` at `now`, or `None` when it already was
+    /// (acks are idempotent). A delivery never fetched cannot have been read: its ack is refused.
+    /// Both stores apply this one rule.
+    pub(crate) fn acknowledged(
+        self,
+        attempts: u32,
+        agency: &OrgId,
+        delivery: DeliveryId,
+        now: OffsetDateTime,
+    ) -> Result<Option<DeliveryState>, StoreError> {
+        match self {
+            DeliveryState::Acked { .. } => Ok(None),
+            DeliveryState::Ready if attempts == 0 => Err(StoreError::NotFetched {
+                agency: *agency,
+                delivery,
+            }),
+            _ => Ok(Some(DeliveryState::Acked { at: now })),
+        }
+    }
+}
+
 /// A delivery in an agency's mailbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {

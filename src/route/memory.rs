@@ -272,17 +272,10 @@ impl MailboxStore for MemoryStore {
                 agency: *agency,
                 delivery,
             })?;
-        match d.state {
-            DeliveryState::Acked { .. } => return Ok(()),
-            DeliveryState::Ready if d.attempts == 0 => {
-                return Err(StoreError::NotFetched {
-                    agency: *agency,
-                    delivery,
-                })
-            }
-            _ => {}
-        }
-        d.state = DeliveryState::Acked { at: now };
+        let Some(state) = d.state.acknowledged(d.attempts, agency, delivery, now)? else {
+            return Ok(());
+        };
+        d.state = state;
         if let Some(ids) = inner.pending.get_mut(agency) {
             ids.retain(|&i| i != delivery.0);
         }

@@ -680,17 +680,10 @@ impl MailboxStore for DurableStore {
             if f.recipient != *agency {
                 return Err(not_in_mailbox());
             }
-            match f.state {
-                DeliveryState::Acked { .. } => return Ok(()),
-                DeliveryState::Ready if f.attempts == 0 => {
-                    return Err(StoreError::NotFetched {
-                        agency: *agency,
-                        delivery,
-                    })
-                }
-                _ => {}
-            }
-            f.state = DeliveryState::Acked { at: now };
+            let Some(state) = f.state.acknowledged(f.attempts, agency, delivery, now)? else {
+                return Ok(());
+            };
+            f.state = state;
             t.deliveries
                 .insert(delivery.0, f.encode()?.as_slice())
                 .map_err(backend("write"))?;
