@@ -97,20 +97,7 @@ fn verify_objects(parsed: &ParsedSignature, objects: &[DetachedObject]) -> Resul
 /// `payload_segment` is the payload member exactly as received (base64url text, or the raw
 /// text when `b64` is false). A signature with `sigD` is refused here.
 pub fn verify_attached(parsed: &ParsedSignature, payload_segment: &str) -> Result<(), JadesError> {
-    let key = signer_key(parsed)?;
-    if parsed.signed_objects().is_some() {
-        return Err(JadesError::format(
-            "sigD",
-            "detached objects signed; payload must be empty",
-        ));
-    }
-    if parsed.payload_is_base64url() {
-        b64::decode_url(payload_segment, usize::MAX)
-            .map_err(|e| JadesError::format("payload", e))?;
-    }
-    let mut input = parsed.signing_input();
-    input.extend_from_slice(payload_segment.as_bytes());
-    key.verify(&input, parsed.signature_bytes())
+    verify_attached_by(parsed, payload_segment, &signer_key(parsed)?)
 }
 
 /// Verifies an RFC 7797 detached-content signature (empty payload member, no `sigD`) over
@@ -141,6 +128,16 @@ pub fn verify_attached_with_key(
     spki_der: &[u8],
 ) -> Result<(), JadesError> {
     let key = check_key(parsed.algorithm(), spki_der, "raw key")?;
+    verify_attached_by(parsed, payload_segment, &key)
+}
+
+/// The attached-payload check once the key is chosen: no `sigD`, a well-formed payload, then
+/// the signature over `protected || "." || payload` exactly as received.
+fn verify_attached_by(
+    parsed: &ParsedSignature,
+    payload_segment: &str,
+    key: &CheckedKey,
+) -> Result<(), JadesError> {
     if parsed.signed_objects().is_some() {
         return Err(JadesError::format(
             "sigD",
