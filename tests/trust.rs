@@ -808,3 +808,25 @@ fn revoked_intermediate_is_revoked_and_named() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_forged_crl_under_a_known_ca_name_cannot_displace_the_real_one() {
+    let id = person(Algorithm::Es256, Defect::None);
+    let mut store = TrustStore::default();
+    store.add_anchor_der(pki().root()).unwrap();
+    store.add_intermediate_der(pki().intermediate()).unwrap();
+    store.add_crl_der(&pki().root_crl().unwrap()).unwrap();
+    store.add_crl_der(&pki().crl(&[]).unwrap()).unwrap();
+    // Another test PKI has CAs of the same names but other keys: its list is a forgery here,
+    // and just as new as the real one.
+    let forger = edoc::TestPki::new().unwrap();
+    let err = store.add_crl_der(&forger.crl(&[]).unwrap()).unwrap_err();
+    assert!(
+        matches!(err, edoc::TrustStoreError::Der { what: "CRL", .. }),
+        "{err:?}"
+    );
+    // The real list is still in force: the signer's chain validates.
+    store
+        .validate_chain(&id.chain, times(), &Policy::strict())
+        .expect("the real CRL is kept");
+}

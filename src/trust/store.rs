@@ -234,12 +234,29 @@ impl TrustStore {
             x509_parser::parse_x509_crl(&c.der)
                 .is_ok_and(|(_, old)| old.issuer().as_raw() == parsed.issuer().as_raw())
         });
+        // A list signed by a CA this store knows (an anchor or intermediate named as its
+        // issuer) is never displaced by one that is not: otherwise a forged "newer" list would
+        // push out the real one and make every chain from that CA fail (a denial of service
+        // from untrusted CRL input). Lists whose CA comes only in signers' `x5c` cannot be
+        // checked here; between those the newer wins, and validation checks the signature.
+        let new_signed = crl_signed_by_known_ca(&self.anchors, &self.intermediates, &parsed);
         match same_issuer.and_then(|i| self.crls.get_mut(i)) {
             Some(slot) => {
-                let older = x509_parser::parse_x509_crl(&slot.der)
-                    .map(|(_, old)| old.last_update().to_datetime() <= this_update)
-                    .unwrap_or(true);
-                if older {
+                let (older, old_signed) = match x509_parser::parse_x509_crl(&slot.der) {
+                    Ok((_, old)) => (
+                        old.last_update().to_datetime() <= this_update,
+                        crl_signed_by_known_ca(&self.anchors, &self.intermediates, &old),
+                    ),
+                    Err(_) => (true, false),
+                };
+                if old_signed && !new_signed {
+                    return Err(bad(
+                        "its issuer already has a CRL signed by a known CA, and this one is not \
+                         signed by that CA"
+                            .into(),
+                    ));
+                }
+                if older || (new_signed && !old_signed) {
                     *slot = crl;
                 }
             }
@@ -923,4 +940,23 @@ fn check_rsa_size(cert: &X509Certificate<'_>, min: u32) -> Result<(), ChainError
         }
     }
     Ok(())
+}
+
+/// Whether an anchor or intermediate whose subject is the CRL's issuer signed it.
+fn crl_signed_by_known_ca(
+    anchors: &[Anchor],
+    intermediates: &[CertificateDer<'static>],
+    crl: &x509_parser::revocation_list::CertificateRevocationList<'_>,
+) -> bool {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    anchors
+        .iter()
+        .map(|a| &a.der)
+        .chain(intermediates.iter())
+        .any(|der| {
+            X509Certificate::from_der(der.as_ref()).is_ok_and(|(_, ca)| {
+                ca.subject().as_raw() == crl.issuer().as_raw()
+                    && crl.verify_signature(ca.public_key()).is_ok()
+            })
+        })
 }
