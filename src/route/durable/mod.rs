@@ -263,6 +263,16 @@ fn open_error(e: DatabaseError, path: &Path) -> StoreError {
 
 /// Maps a redb error to [`StoreError::Backend`], saying what was being done. Damage that redb
 /// detects is [`StoreError::Corrupt`].
+/// Commits a read-mostly write transaction only when it changed something (a fetch or take
+/// that handed nothing out aborts, so polling an empty mailbox never writes).
+fn finish_if_changed(txn: WriteTransaction, changed: bool) -> Result<(), StoreError> {
+    if changed {
+        txn.commit().map_err(backend("commit"))
+    } else {
+        txn.abort().map_err(backend("abort"))
+    }
+}
+
 fn backend<E: Into<redb::Error>>(doing: &'static str) -> impl Fn(E) -> StoreError {
     move |e| match e.into() {
         redb::Error::Corrupted(reason) => StoreError::Corrupt {
@@ -652,11 +662,7 @@ impl MailboxStore for DurableStore {
             }
             out
         };
-        if out.is_empty() {
-            txn.abort().map_err(backend("abort"))?;
-        } else {
-            txn.commit().map_err(backend("commit"))?;
-        }
+        finish_if_changed(txn, !out.is_empty())?;
         Ok(out)
     }
 
@@ -758,11 +764,7 @@ impl MailboxStore for DurableStore {
             }
             out
         };
-        if out.is_empty() {
-            txn.abort().map_err(backend("abort"))?;
-        } else {
-            txn.commit().map_err(backend("commit"))?;
-        }
+        finish_if_changed(txn, !out.is_empty())?;
         Ok(out)
     }
 
