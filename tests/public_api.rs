@@ -1,0 +1,110 @@
+//! The public API, pinned: every name the `pub use` block of `lib.rs` exports, imported here by
+//! that name (the feature-gated ones under their feature). A name that disappears from the crate
+//! root fails to compile here; a name that appears without being added here fails
+//! `the_crate_root_exports_exactly_these_names`.
+
+/// Imports each group of names from the crate root (under its `cfg`, if any) and lists them all
+/// in `PINNED`, gated or not, for the comparison with the text of `lib.rs`.
+macro_rules! pin {
+    ($( $(#[$attr:meta])* [$($name:ident),* $(,)?] )*) => {
+        $( $(#[$attr])* #[allow(unused_imports)] use edoc::{$($name),*}; )*
+        const PINNED: &[&str] = &[$($(stringify!($name),)*)*];
+    };
+}
+
+pin! {
+    // Signers.
+    [Algorithm, SignError, Signer, certificates_from_bytes, SoftwareSigner]
+    // Agency codes and the directory.
+    [OrgId, OrgIdError, OrgLevel]
+    [AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits]
+    // The document.
+    [
+        hash_stream, Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality,
+        DocumentError, DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory,
+        Urgency,
+    ]
+    // The package.
+    [JsonError]
+    [AttachmentDigest, Detached, Limits, Package, PackageError, TraceEntry, FORMAT_VERSION]
+    [Rejected, SignPackageError, VerifiedPackage, VerifiedSignature, Verifier]
+    // JAdES.
+    [Commitment, JwsSignature]
+    [
+        sign_attached_compact, sign_detached, verify_attached, verify_attached_with_key,
+        verify_detached, verify_detached_documents, verify_detached_payload, verify_raw_signature,
+        DetachedObject, JadesError, JwsMessage, ParsedSignature, Profile, SignOptions,
+        SignedObjectRef,
+    ]
+    // Trust and reports.
+    [
+        AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
+        OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
+        RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
+        ValidatedChain, ValidationTimeMode, ValidationTimes,
+    ]
+    [Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport]
+    // Status messages.
+    [
+        Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError,
+        StatusTransitionError, VerifiedStatus,
+    ]
+    // Routing and mailbox stores.
+    [
+        verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
+        ForwardReport, Forwarded, HubId, HubRegistry, InProcessNetwork, MailboxStore, MemoryStore,
+        NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
+        RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
+        SignedMessageError, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
+        SubmitError, TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
+    ]
+    [DurableStore]
+    // Feature `test-pki`.
+    #[cfg(feature = "test-pki")]
+    [Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError]
+    // Feature `pkcs11`.
+    #[cfg(feature = "pkcs11")]
+    [
+        CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
+        TokenSelector,
+    ]
+}
+
+/// The names exported by the `pub use` statements of `lib.rs` (comments skipped), sorted.
+fn exported_names(lib_rs: &str) -> Vec<String> {
+    let code: String = lib_rs
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut names = Vec::new();
+    for statement in code.split(';') {
+        let Some(at) = statement.find("pub use ") else {
+            continue;
+        };
+        let path: String = statement[at + "pub use ".len()..]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let items = match (path.find('{'), path.rfind('}')) {
+            (Some(open), Some(close)) => path[open + 1..close].to_owned(),
+            _ => path,
+        };
+        for item in items.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let name = item.rsplit(" as ").next().unwrap_or(item);
+            let name = name.rsplit("::").next().unwrap_or(name);
+            names.push(name.to_owned());
+        }
+    }
+    names.sort();
+    names
+}
+
+#[test]
+fn the_crate_root_exports_exactly_these_names() {
+    let exported = exported_names(include_str!("../src/lib.rs"));
+    let mut pinned: Vec<String> = PINNED.iter().map(|s| (*s).to_owned()).collect();
+    pinned.sort();
+    assert_eq!(exported, pinned);
+    assert_eq!(pinned.len(), 145, "the public API has 145 names");
+}
