@@ -102,12 +102,13 @@ mod json;
 mod package;
 
 pub use document::{
-    hash_stream, Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality,
-    DocumentError, DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
+    Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality, DocumentError,
+    DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
 };
 pub use json::JsonError;
 pub use package::{
-    AttachmentDigest, Detached, Limits, Package, PackageError, TraceEntry, FORMAT_VERSION,
+    hash_stream, AttachmentDigest, Detached, Limits, Package, PackageError, TraceEntry,
+    FORMAT_VERSION,
 };
 
 // JAdES signing and verification (jades engineer).

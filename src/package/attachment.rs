@@ -1,4 +1,6 @@
-//! Attachment content: checking it against the manifest, inline or detached.
+//! Attachment content: the bytes, inline or detached, hashed as a stream and checked against
+//! their manifest entry. The manifest entry itself ([`AttachmentEntry`]: name, media type, size,
+//! SHA-256) is part of the signed header, in `document/attachment.rs`.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -7,8 +9,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::PackageError;
-use crate::document::hash_stream;
-use crate::AttachmentEntry;
+use crate::document::AttachmentEntry;
 
 /// An attachment's name and SHA-256, after its content was checked against the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +97,16 @@ impl<'a> Detached<'a> {
 }
 
 impl AttachmentEntry {
+    /// An entry for content read from `reader`, hashed as a stream in constant memory.
+    pub fn for_reader(
+        name: impl Into<String>,
+        media_type: impl Into<String>,
+        reader: impl Read,
+    ) -> Result<AttachmentEntry, PackageError> {
+        let (size, digest) = hash_stream(reader)?;
+        Ok(AttachmentEntry::new(name, media_type, size, digest)?)
+    }
+
     /// Checks content read from `reader` against this entry's size and SHA-256, streaming in
     /// constant memory; reading stops one byte past the declared size.
     pub fn check_reader(&self, reader: impl Read) -> Result<(), PackageError> {
@@ -106,6 +117,25 @@ impl AttachmentEntry {
     pub fn check_file(&self, path: impl AsRef<Path>) -> Result<(), PackageError> {
         check_file(self, path.as_ref())
     }
+}
+
+/// Hashes a stream in constant memory (a 64 KiB buffer): returns its size and SHA-256.
+pub fn hash_stream(mut reader: impl Read) -> std::io::Result<(u64, [u8; 32])> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        size = size.saturating_add(n as u64);
+    }
+    Ok((size, hasher.finalize().into()))
 }
 
 /// Checks a file against a manifest entry, streaming.

@@ -19,7 +19,7 @@ use crate::document::{Header, HeaderRepr};
 use crate::json::{self, JsonError};
 use crate::{DocumentError, JwsSignature};
 
-pub use attachment::{AttachmentDigest, Detached};
+pub use attachment::{hash_stream, AttachmentDigest, Detached};
 pub use limits::Limits;
 pub use trace::TraceEntry;
 
