@@ -106,9 +106,10 @@ pub use document::{
     DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
 };
 pub use json::JsonError;
+// Package signing and verification: the two signatures, bound together, against trust and policy.
 pub use package::{
-    hash_stream, AttachmentDigest, Detached, Limits, Package, PackageError, TraceEntry,
-    FORMAT_VERSION,
+    hash_stream, AttachmentDigest, Detached, Limits, Package, PackageError, Rejected,
+    SignPackageError, TraceEntry, VerifiedPackage, VerifiedSignature, Verifier, FORMAT_VERSION,
 };
 
 // JAdES signing and verification (jades engineer).
@@ -162,11 +163,6 @@ pub use status::{
     Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
     VerifiedStatus,
 };
-
-// Package signing and verification: the two signatures, bound together, against trust and policy.
-mod verify;
-
-pub use verify::{Rejected, SignPackageError, VerifiedPackage, VerifiedSignature, Verifier};
 
 // Durable mailboxes on redb (issue 7).
 pub use route::DurableStore;

@@ -4,11 +4,15 @@
 //! {"edoc": 1, "header": {...}, "attachments": [{"name", "data"}...],
 //!  "signatures": {"signatures": [{"protected", "signature"}...]}, "trace": [...]}
 //! ```
-//! See `docs/package-format.md`.
+//! See `docs/package-format.md`. Signing a package is `sign.rs`, verifying it `verify.rs`; both
+//! bind the objects listed in `signed_objects.rs`.
 
 mod attachment;
 mod limits;
+mod sign;
+mod signed_objects;
 mod trace;
+mod verify;
 
 use std::collections::BTreeMap;
 
@@ -21,7 +25,9 @@ use crate::{DocumentError, JwsSignature};
 
 pub use attachment::{hash_stream, AttachmentDigest, Detached};
 pub use limits::Limits;
+pub use sign::SignPackageError;
 pub use trace::TraceEntry;
+pub use verify::{Rejected, VerifiedPackage, VerifiedSignature, Verifier};
 
 /// The only package format version this library reads and writes.
 pub const FORMAT_VERSION: u64 = 1;

@@ -1,142 +1,21 @@
-//! Signing and verifying packages: the JAdES signatures the domain requires, bound to the
-//! header, every attachment and every earlier signature, checked against a trust store and a
-//! policy.
-//!
-//! Each signature's `sigD` covers, in this order:
-//! - `header.json`: the RFC 8785 canonical bytes of the header (which carries the attachment
-//!   manifest, so names, media types, sizes and digests are signed too);
-//! - `attachments/<name>`: the raw bytes of each attachment, in manifest order;
-//! - `signatures/<i>`: each earlier signature, as the ASCII bytes `protected || "." || signature`.
-//!
-//! The last item makes the order cryptographic: the agency seal signs over the competent
-//! person's signature, so the seal cannot be moved before it, and the person's signature cannot
-//! be removed or swapped without breaking the seal.
+//! Verifying a package: every signature (format, algorithm, signed objects, value, chain) and
+//! the document rules (commitments in order, the seal belonging to the sender), against a trust
+//! store and a policy. Success is a [`VerifiedPackage`]; failure a [`Rejected`] with its report.
 
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::signed_objects::{attachment_uri, base_objects, objects_for, HEADER_URI};
+use super::{Detached, Limits, Package, PackageError};
+use crate::document::Header;
 use crate::jades::{
-    sign_detached, verify_attached, verify_detached, verify_detached_documents,
-    verify_detached_payload, DetachedObject, JwsMessage, ParsedSignature, SignOptions,
+    verify_attached, verify_detached, verify_detached_documents, verify_detached_payload,
+    Commitment, DetachedObject, JadesError, JwsMessage, JwsSignature, ParsedSignature,
 };
-use crate::report::{SignatureReport, SubIndication, ValidationReport};
+use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
 use crate::trust::{AgencyCertificates, Policy, TrustStore, ValidatedChain, ValidationTimes};
-use crate::{
-    Commitment, Detached, Header, JadesError, JwsSignature, Limits, Package, PackageError, Signer,
-};
-
-/// The `pars` name of the canonical header.
-const HEADER_URI: &str = "header.json";
-
-fn attachment_uri(name: &str) -> String {
-    format!("attachments/{name}")
-}
-
-fn signature_uri(index: usize) -> String {
-    format!("signatures/{index}")
-}
-
-fn signature_digest(sig: &JwsSignature) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(sig.protected.as_bytes());
-    h.update(b".");
-    h.update(sig.signature.as_bytes());
-    h.finalize().into()
-}
-
-/// The objects signature number `index` must cover, given the header and attachment objects.
-fn objects_for(base: &[DetachedObject], signatures: &[JwsSignature]) -> Vec<DetachedObject> {
-    let mut objects = base.to_vec();
-    objects.extend(signatures.iter().enumerate().map(|(i, s)| DetachedObject {
-        uri: signature_uri(i),
-        sha256: signature_digest(s),
-    }));
-    objects
-}
-
-fn base_objects(
-    package: &Package,
-    detached: &mut Detached<'_>,
-) -> Result<Vec<DetachedObject>, PackageError> {
-    let mut objects = vec![DetachedObject::from_bytes(
-        HEADER_URI,
-        package.canonical_header(),
-    )];
-    for a in package.attachment_digests(detached)? {
-        objects.push(DetachedObject {
-            uri: attachment_uri(&a.name),
-            sha256: a.sha256,
-        });
-    }
-    Ok(objects)
-}
-
-/// Why a package could not be signed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SignPackageError {
-    /// The attachments do not match the manifest, or detached content is missing.
-    #[error("cannot sign: {0}")]
-    Package(#[from] PackageError),
-    /// The signature could not be produced.
-    #[error("cannot sign: {0}")]
-    Signature(#[from] JadesError),
-    /// The domain's order would be broken: the competent person signs before the agency seal.
-    #[error(
-        "cannot add {adding:?}: the package already carries the agency seal (proof of origin); \
-         the competent person's signature must come first"
-    )]
-    AfterSeal {
-        /// The commitment that was refused.
-        adding: Commitment,
-    },
-    /// An existing signature cannot be read, so its commitment is unknown.
-    #[error("cannot sign: existing signature {index} is unreadable: {source}")]
-    ExistingSignature {
-        /// Its position.
-        index: usize,
-        /// Why it could not be read.
-        source: JadesError,
-    },
-}
-
-impl Package {
-    /// Adds a JAdES signature with `commitment`, made by `signer` at `signing_time`.
-    ///
-    /// The signature covers the canonical header, every attachment (inline, or read from
-    /// `detached` as a stream) and every earlier signature. An approval is refused once the
-    /// agency seal is present: the person signs first (Decree 30/2020, Art. 8).
-    pub fn sign(
-        &mut self,
-        signer: &dyn Signer,
-        commitment: Commitment,
-        signing_time: OffsetDateTime,
-        detached: &mut Detached<'_>,
-    ) -> Result<(), SignPackageError> {
-        for (index, s) in self.signatures().iter().enumerate() {
-            let parsed = ParsedSignature::parse(s)
-                .map_err(|source| SignPackageError::ExistingSignature { index, source })?;
-            if parsed.commitment() == Some(Commitment::ProofOfOrigin)
-                && commitment == Commitment::ProofOfApproval
-            {
-                return Err(SignPackageError::AfterSeal { adding: commitment });
-            }
-        }
-        let objects = objects_for(&base_objects(self, detached)?, self.signatures());
-        let opts = SignOptions::new(signing_time).with_commitment(commitment);
-        let signature = sign_detached(signer, &objects, &opts)?;
-        tracing::debug!(
-            document = %self.header().id(),
-            ?commitment,
-            algorithm = %signer.algorithm(),
-            "package signed"
-        );
-        self.push_signature(signature);
-        Ok(())
-    }
-}
 
 /// One signature of a verified package, with the chain that was validated for it.
 #[derive(Debug, Clone)]
@@ -461,7 +340,7 @@ impl<'a> Verifier<'a> {
             });
             report.push_signature(sr);
         }
-        if report.indication() == crate::Indication::TotalPassed {
+        if report.indication() == Indication::TotalPassed {
             Ok(report)
         } else {
             Err(Rejected {
@@ -657,10 +536,11 @@ impl<'a> Verifier<'a> {
 #[cfg(all(test, feature = "test-pki"))]
 mod tests {
     use super::*;
-    use crate::{
-        sign_attached_compact, Agency, Algorithm, AttachmentEntry, Competence, Defect, Directory,
-        HeaderBuilder, Holder, IdentitySpec, OrgId, TestPki,
-    };
+    use crate::document::{Agency, AttachmentEntry, Competence, HeaderBuilder};
+    use crate::jades::{sign_attached_compact, sign_detached, SignOptions};
+    use crate::org::{Directory, OrgId};
+    use crate::signer::{Algorithm, Signer};
+    use crate::testing::{Defect, Holder, IdentitySpec, TestPki};
     use time::macros::{date, datetime};
 
     // Signed on 2 July 2025, checked the same afternoon: inside the test PKI's validity.
@@ -694,7 +574,7 @@ mod tests {
         let verifier = Verifier::new(&store, &policy);
 
         let report = verifier.verify_jws(&jws, Some(PDF), NOW).expect("verifies");
-        assert_eq!(report.indication(), crate::Indication::TotalPassed);
+        assert_eq!(report.indication(), Indication::TotalPassed);
         assert_eq!(report.signatures.len(), 1);
         assert_eq!(
             report.signatures[0].commitment,
