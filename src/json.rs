@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::Limits;
+use crate::limits::Limits;
 
 /// The largest integer every JSON reader represents exactly: 2^53 − 1 (RFC 7493 §2.2, I-JSON).
 pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;

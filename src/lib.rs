@@ -84,50 +84,84 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
+// The modules, lowest layer first: a module uses only modules of earlier layers (and, in the
+// first, json uses limits). None imports through the `pub use` block below; the layers are
+// drawn in docs/architecture.md.
+
+// 1. Bounds on untrusted input, and the strict JSON pre-pass that applies them.
+mod json;
+mod limits;
+
+// 2. Agency codes and the directory; signers (keys in software or on tokens).
+mod org;
 mod signer;
 
-pub use signer::{Algorithm, SignError, Signer};
-
-mod org;
-
-pub use org::{OrgId, OrgIdError, OrgLevel};
-
+// 3. The document model; JAdES signatures over any bytes.
+mod document;
 mod jades;
 
-pub use jades::{Commitment, JwsSignature};
+// 4. Trust store, validation policy, chain validation.
+mod trust;
 
-// Document model, package format and canonical bytes (issue 2).
-mod document;
-mod json;
+// 5. The validation report, over chain results and signature checks.
+mod report;
+
+// 6. The package (wire format, attachments, signing, verifying); small signed messages.
 mod package;
+mod signed;
 
+// 7. Status messages and their rules.
+mod status;
+
+// 8. Routing between agencies: table, router, trace, receipts, mailbox stores.
+mod route;
+
+// Test support: generated certificates for tests and demos, never for real documents.
+#[cfg(feature = "test-pki")]
+mod testing;
+
+// The public API: every name under exactly one path.
 pub use document::{
     Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality, DocumentError,
     DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
 };
-pub use json::JsonError;
-// Package signing and verification: the two signatures, bound together, against trust and policy.
-pub use package::{
-    hash_stream, AttachmentDigest, Detached, Limits, Package, PackageError, Rejected,
-    SignPackageError, TraceEntry, VerifiedPackage, VerifiedSignature, Verifier, FORMAT_VERSION,
-};
-
-// JAdES signing and verification (jades engineer).
 pub use jades::{
     sign_attached_compact, sign_detached, verify_attached, verify_attached_with_key,
     verify_detached, verify_detached_documents, verify_detached_payload, verify_raw_signature,
-    DetachedObject, JadesError, JwsMessage, ParsedSignature, Profile, SignOptions, SignedObjectRef,
+    Commitment, DetachedObject, JadesError, JwsMessage, JwsSignature, ParsedSignature, Profile,
+    SignOptions, SignedObjectRef,
 };
-pub use signer::{certificates_from_bytes, SoftwareSigner};
-
-// Trust: trust store, validation policy, chain validation and its cache; reports; test PKI.
-mod report;
-#[cfg(feature = "test-pki")]
-mod testing;
-mod trust;
-
+pub use json::JsonError;
+pub use limits::Limits;
+pub use org::{
+    AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits, OrgId,
+    OrgIdError, OrgLevel,
+};
+pub use package::{
+    hash_stream, AttachmentDigest, Detached, Package, PackageError, Rejected, SignPackageError,
+    TraceEntry, VerifiedPackage, VerifiedSignature, Verifier, FORMAT_VERSION,
+};
 pub use report::{
     Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport,
+};
+pub use route::{
+    verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
+    DurableStore, ForwardReport, Forwarded, HubId, HubRegistry, InProcessNetwork, MailboxStore,
+    MemoryStore, NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
+    RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
+    StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError, TraceError,
+    TraceHop, Tracking, Transport, TransportError, UrgencyRank,
+};
+pub use signed::SignedMessageError;
+pub use signer::{certificates_from_bytes, Algorithm, SignError, Signer, SoftwareSigner};
+#[cfg(feature = "pkcs11")]
+pub use signer::{
+    CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
+    TokenSelector,
+};
+pub use status::{
+    Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
+    VerifiedStatus,
 };
 #[cfg(feature = "test-pki")]
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
@@ -137,32 +171,3 @@ pub use trust::{
     RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
     ValidatedChain, ValidationTimeMode, ValidationTimes,
 };
-
-// PKCS#11 tokens (feature `pkcs11`).
-#[cfg(feature = "pkcs11")]
-pub use signer::{
-    CertificateSource, KeySelector, Pin, PinSource, Pkcs11Config, Pkcs11Error, Pkcs11Signer,
-    TokenSelector,
-};
-
-// Routing (issue 4): the directory, status messages, the routing table and mailbox stores.
-mod route;
-mod status;
-
-pub use org::{AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits};
-
-pub use route::{
-    verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
-    ForwardReport, Forwarded, HubId, HubRegistry, InProcessNetwork, MailboxStore, MemoryStore,
-    NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
-    RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
-    SignedMessageError, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
-    SubmitError, TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
-};
-pub use status::{
-    Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
-    VerifiedStatus,
-};
-
-// Durable mailboxes on redb (issue 7).
-pub use route::DurableStore;

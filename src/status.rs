@@ -6,7 +6,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::OrgId;
+use crate::jades::JadesError;
+use crate::org::OrgId;
+use crate::signed::{self, SignedMessageError};
+use crate::signer::Signer;
+use crate::trust::{AgencyCertificates, CertificateName, Policy, TrustStore};
 
 /// The code of a status message (mã trạng thái), as the edXML status package carries it.
 ///
@@ -396,7 +400,7 @@ impl StatusMessage {
 #[derive(Debug, Clone)]
 pub struct VerifiedStatus {
     message: StatusMessage,
-    signer: crate::CertificateName,
+    signer: CertificateName,
     bytes: std::sync::Arc<[u8]>,
 }
 
@@ -407,7 +411,7 @@ impl VerifiedStatus {
     }
 
     /// Who signed it (the answering agency's seal).
-    pub fn signer(&self) -> &crate::CertificateName {
+    pub fn signer(&self) -> &CertificateName {
         &self.signer
     }
 
@@ -424,8 +428,8 @@ impl StatusMessage {
 
     /// Signs the message with the answering agency's seal (commitment proof of receipt,
     /// signing time [`StatusMessage::time`]): a JWS compact string over the canonical JSON.
-    pub fn sign(&self, seal: &dyn crate::Signer) -> Result<Vec<u8>, crate::JadesError> {
-        crate::route::signed::sign(seal, &self.to_json(), self.time).map(String::into_bytes)
+    pub fn sign(&self, seal: &dyn Signer) -> Result<Vec<u8>, JadesError> {
+        signed::sign(seal, &self.to_json(), self.time).map(String::into_bytes)
     }
 
     /// Verifies a signed status message: JAdES form, proof of receipt, signature, a chain
@@ -434,16 +438,15 @@ impl StatusMessage {
     /// extra certificates).
     pub fn verify_signed(
         bytes: &[u8],
-        trust: &crate::TrustStore,
-        policy: &crate::Policy,
-        agencies: &dyn crate::AgencyCertificates,
+        trust: &TrustStore,
+        policy: &Policy,
+        agencies: &dyn AgencyCertificates,
         now: OffsetDateTime,
-    ) -> Result<VerifiedStatus, crate::SignedMessageError> {
+    ) -> Result<VerifiedStatus, SignedMessageError> {
         let what = "status message";
-        let checked =
-            crate::route::signed::verify(bytes, what, Self::MAX_SIGNED_BYTES, trust, policy, now)?;
+        let checked = signed::verify(bytes, what, Self::MAX_SIGNED_BYTES, trust, policy, now)?;
         let message = StatusMessage::from_json(&checked.payload).map_err(|e| {
-            crate::SignedMessageError::Content {
+            SignedMessageError::Content {
                 what,
                 reason: e.to_string(),
             }
@@ -451,7 +454,7 @@ impl StatusMessage {
         checked
             .chain
             .check_organization(&message.from, policy.organization_binding, Some(agencies))
-            .map_err(|_| crate::SignedMessageError::WrongSigner {
+            .map_err(|_| SignedMessageError::WrongSigner {
                 what,
                 signer: checked.chain.subject().to_string(),
                 claimed: format!("agency {}", message.from),

@@ -20,7 +20,8 @@ use rcgen::{
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer};
 use time::OffsetDateTime;
 
-use crate::{Algorithm, OrgId};
+use crate::org::OrgId;
+use crate::signer::Algorithm;
 
 const RSA_2048: &str = include_str!("../tests/data/keys/rsa2048-a.pem");
 const RSA_1024: &str = include_str!("../tests/data/keys/rsa1024-a.pem");
@@ -111,8 +112,8 @@ pub struct TestIdentity {
 
 impl TestIdentity {
     /// A software signer over this identity's key and chain.
-    pub fn signer(&self) -> Result<crate::SoftwareSigner, crate::SignError> {
-        crate::SoftwareSigner::from_pkcs8_der(
+    pub fn signer(&self) -> Result<crate::signer::SoftwareSigner, crate::signer::SignError> {
+        crate::signer::SoftwareSigner::from_pkcs8_der(
             &self.pkcs8_der,
             self.chain.clone(),
             Some(self.algorithm),
@@ -405,9 +406,9 @@ impl TestPki {
     pub fn trust_store(
         &self,
         revoked: &[(&TestIdentity, OffsetDateTime)],
-    ) -> Result<crate::TrustStore, TestPkiError> {
-        let mut store = crate::TrustStore::default();
-        let load = |r: Result<(), crate::TrustStoreError>| r.map_err(gen_err);
+    ) -> Result<crate::trust::TrustStore, TestPkiError> {
+        let mut store = crate::trust::TrustStore::default();
+        let load = |r: Result<(), crate::trust::TrustStoreError>| r.map_err(gen_err);
         load(store.add_anchor_der(self.root()))?;
         load(store.add_intermediate_der(self.intermediate()))?;
         load(store.add_crl_der(&self.root_crl()?))?;

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use super::error::DocumentError;
 use super::{check_text, clip};
 use crate::json::MAX_SAFE_INTEGER;
-use crate::package::Limits;
+use crate::limits::Limits;
 
 /// Longest attachment name in bytes: the common file-system limit for one path component.
 const MAX_ATTACHMENT_NAME_BYTES: usize = 255;

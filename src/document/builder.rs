@@ -16,7 +16,7 @@ use super::id::DocumentId;
 use super::in_reply_to::InReplyTo;
 use super::signatory::Signatory;
 use super::urgency::Urgency;
-use crate::package::Limits;
+use crate::limits::Limits;
 
 /// Builds a [`Header`] for the common case: a new, normal, unclassified document.
 ///

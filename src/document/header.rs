@@ -17,13 +17,13 @@ use super::signatory::Signatory;
 use super::urgency::Urgency;
 use super::{check_text, clip};
 use crate::json;
-use crate::package::Limits;
+use crate::limits::Limits;
 
 /// The header of a document: everything the signatures cover.
 ///
-/// Built with [`HeaderBuilder`](super::HeaderBuilder) or parsed from a package; in both cases every field and every
-/// combination has been checked. Its [`canonical_bytes`](Header::canonical_bytes) are the bytes
-/// that get signed.
+/// Built with [`HeaderBuilder`](super::HeaderBuilder) or parsed from a package; in both cases
+/// every field and every combination has been checked. Its
+/// [`canonical_bytes`](Header::canonical_bytes) are the bytes that get signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     pub(super) id: DocumentId,

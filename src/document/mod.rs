@@ -39,9 +39,9 @@ pub(crate) use repr::HeaderRepr;
 pub use signatory::Signatory;
 pub use urgency::Urgency;
 
+use crate::limits::Limits;
 #[cfg(test)]
 use crate::org::OrgId;
-use crate::package::Limits;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 

@@ -18,7 +18,7 @@ use super::in_reply_to::InReplyTo;
 use super::iso_date;
 use super::signatory::Signatory;
 use super::urgency::Urgency;
-use crate::package::Limits;
+use crate::limits::Limits;
 
 /// The wire form of the header: field names are camelCase and stable (docs/package-format.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]

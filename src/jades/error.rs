@@ -27,7 +27,7 @@ pub enum JadesError {
     #[error("algorithm {alg} does not match the {key} key of certificate \"{subject}\"")]
     AlgorithmKeyMismatch {
         /// The `alg` of the header.
-        alg: crate::Algorithm,
+        alg: crate::signer::Algorithm,
         /// The key type found in the certificate, in words.
         key: String,
         /// The certificate subject.

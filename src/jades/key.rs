@@ -2,7 +2,7 @@
 //! cryptography runs, then the ring verification itself.
 
 use super::JadesError;
-use crate::Algorithm;
+use crate::signer::Algorithm;
 use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo};
 use x509_parser::public_key::PublicKey;
 

@@ -1,7 +1,7 @@
 //! Strict, bounded parsing of one JWS/JAdES signature (RFC 7515, ETSI TS 119 182-1).
 
 use super::{b64, Commitment, JadesError, JwsSignature};
-use crate::Algorithm;
+use crate::signer::Algorithm;
 use base64::Engine;
 use rustls_pki_types::CertificateDer;
 use serde_json::{Map, Value};
@@ -30,11 +30,11 @@ impl Limits {
     pub(crate) const JSON_DEPTH: usize = 16;
 
     /// Limits for `crate::json::check` over JOSE JSON of at most `total` bytes.
-    pub(crate) fn json(total: usize) -> crate::Limits {
-        crate::Limits {
+    pub(crate) fn json(total: usize) -> crate::limits::Limits {
+        crate::limits::Limits {
             max_package_bytes: total,
             max_depth: Limits::JSON_DEPTH,
-            ..crate::Limits::default()
+            ..crate::limits::Limits::default()
         }
     }
 }
@@ -56,7 +56,7 @@ pub enum Profile {
     /// JAdES baseline B-B: `x5c`, `x5t#S256` and a signing time (`iat` or `sigT`) are required.
     JadesBaselineB,
     /// Plain JWS (RFC 7515/7797): only the algorithm and `crit` rules apply; the verifying key
-    /// comes from elsewhere (see [`crate::verify_raw_signature`]).
+    /// comes from elsewhere (see [`verify_raw_signature`](super::verify_raw_signature)).
     PlainJws,
 }
 
@@ -70,8 +70,8 @@ pub struct SignedObjectRef {
 }
 
 /// A signature whose structure has been checked but whose digests and cryptography have NOT:
-/// every accessor returns untrusted data until [`crate::verify_detached`] (or another verify
-/// function) succeeds.
+/// every accessor returns untrusted data until [`verify_detached`](super::verify_detached) (or
+/// another verify function) succeeds.
 #[derive(Debug, Clone)]
 pub struct ParsedSignature {
     protected_b64: String,

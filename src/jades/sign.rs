@@ -3,7 +3,7 @@
 use super::key::check_key;
 use super::parse::OBJECT_ID_BY_URI_HASH;
 use super::{b64, parse::sha256, Commitment, JadesError, JwsSignature};
-use crate::Signer;
+use crate::signer::Signer;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;

@@ -119,9 +119,9 @@ pub fn verify_detached_payload(parsed: &ParsedSignature, payload: &[u8]) -> Resu
     key.verify(&input, parsed.signature_bytes())
 }
 
-/// Verifies a plain JWS (parsed with [`crate::Profile::PlainJws`]) with a public key obtained
-/// out of band (DER `SubjectPublicKeyInfo`), over `payload_segment` exactly as received.
-/// The same algorithm/key checks apply; a `sigD` signature is refused here.
+/// Verifies a plain JWS (parsed with [`Profile::PlainJws`](super::Profile::PlainJws)) with a
+/// public key obtained out of band (DER `SubjectPublicKeyInfo`), over `payload_segment` exactly
+/// as received. The same algorithm/key checks apply; a `sigD` signature is refused here.
 pub fn verify_attached_with_key(
     parsed: &ParsedSignature,
     payload_segment: &str,

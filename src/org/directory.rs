@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::OrgId;
+use super::id::OrgId;
 
 /// The SHA-256 fingerprint of a certificate's DER encoding.
 pub(crate) type Fingerprint = [u8; 32];
@@ -831,12 +831,6 @@ impl Directory {
                 .unwrap_or_else(|e| unreachable!("sample directory: {e}"));
         }
         d
-    }
-}
-
-impl crate::AgencyCertificates for Directory {
-    fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool {
-        Directory::may_sign_for(self, agency, certificate_sha256)
     }
 }
 

@@ -8,7 +8,6 @@
 //! bind the objects listed in `signed_objects.rs`.
 
 mod attachment;
-mod limits;
 mod sign;
 mod signed_objects;
 mod trace;
@@ -19,12 +18,12 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::document::{Header, HeaderRepr};
+use crate::document::{DocumentError, Header, HeaderRepr};
+use crate::jades::JwsSignature;
 use crate::json::{self, JsonError};
-use crate::{DocumentError, JwsSignature};
+use crate::limits::Limits;
 
 pub use attachment::{hash_stream, AttachmentDigest, Detached};
-pub use limits::Limits;
 pub use sign::SignPackageError;
 pub use trace::TraceEntry;
 pub use verify::{Rejected, VerifiedPackage, VerifiedSignature, Verifier};

@@ -8,12 +8,13 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::signed_objects::{attachment_uri, base_objects, objects_for, HEADER_URI};
-use super::{Detached, Limits, Package, PackageError};
+use super::{Detached, Package, PackageError};
 use crate::document::Header;
 use crate::jades::{
     verify_attached, verify_detached, verify_detached_documents, verify_detached_payload,
     Commitment, DetachedObject, JadesError, JwsMessage, JwsSignature, ParsedSignature,
 };
+use crate::limits::Limits;
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
 use crate::trust::{AgencyCertificates, Policy, TrustStore, ValidatedChain, ValidationTimes};
 

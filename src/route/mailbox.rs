@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use time::{Date, OffsetDateTime};
 
+use crate::org::OrgId;
 use crate::route::table::HubId;
-use crate::{OrgId, StatusCode, StatusTransitionError};
+use crate::status::{StatusCode, StatusTransitionError};
 
 /// How urgent a delivery is, as a rank: a greater rank is fetched first.
 ///
@@ -273,8 +274,8 @@ pub struct SubmitEffects {
     pub statuses: Vec<StatusUpdate>,
 }
 
-impl From<crate::Urgency> for UrgencyRank {
-    fn from(u: crate::Urgency) -> UrgencyRank {
+impl From<crate::document::Urgency> for UrgencyRank {
+    fn from(u: crate::document::Urgency) -> UrgencyRank {
         // Codes 0 to 4 always map.
         UrgencyRank::from_edxml_code(u.code()).unwrap_or(UrgencyRank::EXPRESS)
     }

@@ -10,8 +10,9 @@ use super::mailbox::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, NewDelivery, NewOutboxEntry,
     OutboxEntry, OutboxId, Overdue, StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
 };
+use crate::org::OrgId;
 use crate::route::table::HubId;
-use crate::{OrgId, StatusCode};
+use crate::status::StatusCode;
 
 /// A thread-safe [`MailboxStore`] held in memory.
 ///

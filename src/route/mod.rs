@@ -6,7 +6,6 @@ mod mailbox;
 mod memory;
 mod receipt;
 mod router;
-pub(crate) mod signed;
 mod table;
 mod trace;
 
@@ -23,6 +22,5 @@ pub use router::{
     Accepted, ForwardReport, InProcessNetwork, Router, RouterConfig, SubmitError, Transport,
     TransportError,
 };
-pub use signed::SignedMessageError;
 pub use table::{HubId, RouteError, RoutePattern, RoutingTable};
 pub use trace::{verify_trace, Forwarded, TraceError, TraceHop};

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::hubs::HubRegistry;
-use super::signed::{self, SignedMessageError};
 use super::table::HubId;
+use crate::org::OrgId;
+use crate::signed::{self, SignedMessageError};
+use crate::signer::Signer;
 use crate::trust::{Policy, TrustStore};
-use crate::{OrgId, Signer};
 
 /// Largest signed receipt accepted: 1 MiB (5 000 recipients of ~100 bytes, plus the chain).
 const MAX_RECEIPT_BYTES: usize = 1 << 20;
@@ -74,7 +75,7 @@ pub struct Receipt {
 
 impl Receipt {
     /// Signs the receipt with the hub's seal: a JWS compact string.
-    pub(crate) fn sign(&self, seal: &dyn Signer) -> Result<String, crate::JadesError> {
+    pub(crate) fn sign(&self, seal: &dyn Signer) -> Result<String, crate::jades::JadesError> {
         // Strings, arrays and an RFC 3339 time: canonicalization cannot fail.
         let payload = serde_json_canonicalizer::to_vec(self).unwrap_or_default();
         signed::sign(seal, &payload, self.received)

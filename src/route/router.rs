@@ -13,16 +13,18 @@ use super::mailbox::{
     Submission, SubmitEffects, Tracking, UrgencyRank,
 };
 use super::receipt::{Disposition, Receipt, RecipientDisposition};
-use super::signed::{hex, SignedMessageError};
 use super::table::{HubId, RoutingTable};
 use super::trace::{self, Forwarded, TraceError, TraceHop};
 
 mod batch;
+use crate::document::Confidentiality;
+use crate::limits::Limits;
+use crate::org::{Directory, OrgId};
+use crate::package::{Detached, Rejected, TraceEntry, Verifier};
+use crate::signed::{hex, SignedMessageError};
+use crate::signer::Signer;
+use crate::status::{StatusAuthor, StatusCode, StatusMessage};
 use crate::trust::{Policy, TrustStore};
-use crate::{
-    Confidentiality, Detached, Directory, Limits, OrgId, Rejected, Signer, StatusAuthor,
-    StatusCode, StatusMessage, TraceEntry, Verifier,
-};
 
 /// Everything a hub is made of.
 pub struct RouterConfig {
@@ -840,7 +842,7 @@ impl Router {
 }
 
 /// `original` (a package that parsed, with trace `before`) with `entry` appended to its
-/// trace, when its top-level `trace` array is its last member, as [`crate::Package::to_json`]
+/// trace, when its top-level `trace` array is its last member, as [`Package::to_json`](crate::package::Package::to_json)
 /// writes it. `None` for any other layout.
 ///
 /// The key `"trace":[` cannot occur inside a JSON string (a quote there is escaped), and the

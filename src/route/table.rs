@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::OrgId;
+use crate::org::OrgId;
 
 /// The name of a hub (trục liên thông), such as `hub.h57` (a province's LGSP) or `hub.national`
 /// (the national VDXP).

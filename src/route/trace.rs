@@ -6,10 +6,12 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::hubs::HubRegistry;
-use super::signed::{self, hex, SignedMessageError};
 use super::table::HubId;
+use crate::org::OrgId;
+use crate::package::{TraceEntry, VerifiedPackage};
+use crate::signed::{self, hex, SignedMessageError};
+use crate::signer::Signer;
 use crate::trust::{Policy, TrustStore};
-use crate::{OrgId, Signer, TraceEntry, VerifiedPackage};
 
 /// Largest trace entry accepted: 64 KiB (the hub's `x5c` chain is a few KiB).
 const MAX_ENTRY_BYTES: usize = 64 << 10;
@@ -113,12 +115,12 @@ pub(crate) fn entry_digest(e: &TraceEntry) -> [u8; 32] {
 pub(crate) fn make_entry(
     seal: &dyn Signer,
     hop: &TraceHop,
-) -> Result<TraceEntry, crate::JadesError> {
+) -> Result<TraceEntry, crate::jades::JadesError> {
     // Strings, arrays and an RFC 3339 time: canonicalization cannot fail.
     let payload = serde_json_canonicalizer::to_vec(hop).unwrap_or_default();
     let text = signed::sign(seal, &payload, hop.time)?;
     let [protected, payload, signature] = signed::split(&text, "trace entry")
-        .map_err(|e| crate::JadesError::Signer(e.to_string()))?;
+        .map_err(|e| crate::jades::JadesError::Signer(e.to_string()))?;
     Ok(TraceEntry {
         payload,
         protected,

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use x509_parser::x509::{AttributeTypeAndValue, X509Name};
 
 use super::policy::{AgencyCertificates, OrganizationBinding};
-use crate::OrgId;
+use crate::org::OrgId;
 
 /// The times a validation uses. The library never reads the clock: the caller passes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +119,7 @@ impl fmt::Display for CertificateName {
 
 /// The proof that a certificate chain was validated against a trust store and a policy.
 ///
-/// Only the crate constructs it ([`TrustStore::validate_chain`](crate::TrustStore)); holding
+/// Only the crate constructs it ([`TrustStore::validate_chain`](super::TrustStore::validate_chain)); holding
 /// one means the chain passed.
 #[derive(Debug, Clone)]
 pub struct ValidatedChain {

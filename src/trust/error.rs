@@ -174,44 +174,6 @@ pub enum ChainError {
     },
 }
 
-impl ChainError {
-    /// The ETSI EN 319 102-1 sub-indication this error reports as.
-    pub fn sub_indication(&self) -> crate::SubIndication {
-        use crate::SubIndication as S;
-        match self {
-            // Missing or unreadable certificates are a malformed signature (§5.2.2.4).
-            ChainError::EmptyChain
-            | ChainError::TooManyCertificates { .. }
-            | ChainError::Malformed { .. }
-            | ChainError::SigningTimeMissing => S::FormatFailure,
-            // A signing time in the future is a constraint on the signature's attributes.
-            ChainError::SigningTimeInFuture { .. } => S::SigConstraintsFailure,
-            ChainError::UnknownIssuer { .. } => S::NoCertificateChainFound,
-            ChainError::BadCertificateSignature { .. } => S::CertificateChainGeneralFailure,
-            ChainError::NotYetValid { .. } => S::NotYetValid,
-            ChainError::Expired { .. } => S::Expired,
-            // Expired now, signed earlier by claim only: §5.2.6 OUT_OF_BOUNDS_NO_POE.
-            ChainError::ExpiredAfterSigningTime { .. } => S::OutOfBoundsNoPoe,
-            ChainError::Revoked { .. } => S::Revoked,
-            ChainError::RevokedAfterSigningTime { .. } => S::RevokedNoPoe,
-            // Revocation data missing or stale: "try later" with fresher CRLs (§5.2.6).
-            ChainError::RevocationUnknown { .. } => S::TryLater,
-            // Key usage, EKU and chain length are X.509 validation constraints of the policy
-            // (§5.2.6 X.509 certificate validation): CHAIN_CONSTRAINTS_FAILURE, as EU DSS
-            // reports them. SIG_CONSTRAINTS_FAILURE is kept for signature attributes.
-            ChainError::MissingKeyUsage { .. }
-            | ChainError::KeyUsageNotForSigning { .. }
-            | ChainError::WrongExtendedKeyUsage { .. }
-            | ChainError::ChainTooLong { .. }
-            | ChainError::ConstraintViolation { .. } => S::ChainConstraintsFailure,
-            // Weak keys and refused algorithms are cryptographic constraints (§5.2.8).
-            ChainError::KeyTooSmall { .. }
-            | ChainError::UnsupportedAlgorithm { .. }
-            | ChainError::UnsupportedKey { .. } => S::CryptoConstraintsFailure,
-        }
-    }
-}
-
 /// Why a trust-store input (anchor, intermediate, CRL) was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

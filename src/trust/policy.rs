@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Algorithm, Commitment, OrgId};
+use crate::jades::Commitment;
+use crate::org::{Directory, OrgId};
+use crate::signer::Algorithm;
 
 /// id-kp-documentSigning, 1.3.6.1.5.5.7.3.36 (RFC 9336), as DER content bytes.
 pub(crate) const OID_DOCUMENT_SIGNING: &[u8] = &[0x2b, 6, 1, 5, 5, 7, 3, 0x24];
@@ -92,7 +94,7 @@ pub enum EkuPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ValidationTimeMode {
-    /// The current time the caller passes in [`ValidationTimes::now`](crate::ValidationTimes).
+    /// The current time the caller passes in [`ValidationTimes::now`](super::ValidationTimes::now).
     Current,
     /// The signing time the signature claims (`iat`): the certificate must have been valid when
     /// the document was signed (Circular 15/2025 draft). Use it for archives whose signing time
@@ -133,7 +135,7 @@ pub enum RevocationMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum RevokedAfterSigningTime {
-    /// Refused as indeterminate ([`ChainError::RevokedAfterSigningTime`](crate::ChainError)).
+    /// Refused as indeterminate ([`ChainError::RevokedAfterSigningTime`](super::ChainError::RevokedAfterSigningTime)).
     Indeterminate,
     /// Accepted: the claimed signing time is trusted.
     DangerAcceptClaimedSigningTime,
@@ -157,6 +159,13 @@ pub enum KeyUsagePolicy {
 pub trait AgencyCertificates: Send + Sync {
     /// True when the directory lists the certificate (by SHA-256 of its DER) for `agency`.
     fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool;
+}
+
+// Here rather than beside the directory, so that the organization module knows nothing of trust.
+impl AgencyCertificates for Directory {
+    fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool {
+        Directory::may_sign_for(self, agency, certificate_sha256)
+    }
 }
 
 /// Why a policy file was refused.
@@ -309,7 +318,7 @@ mod algorithm_names {
 
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
-    use crate::Algorithm;
+    use crate::signer::Algorithm;
 
     pub(super) fn serialize<S: Serializer>(
         set: &BTreeSet<Algorithm>,

@@ -22,8 +22,9 @@ use super::mailbox::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, OutboxEntry, OutboxId, Overdue,
     StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
 };
+use crate::org::OrgId;
 use crate::route::table::HubId;
-use crate::{OrgId, StatusCode};
+use crate::status::StatusCode;
 
 // One table per kind of record. Names carry an `edoc.` prefix so that a foreign redb file is
 // recognised as such rather than mistaken for an empty store.

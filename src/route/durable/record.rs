@@ -16,11 +16,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, UtcOffset};
 
+use crate::org::OrgId;
 use crate::route::mailbox::{
     DeliveryState, PayloadKind, StatusRecord, StoreError, Submission, UrgencyRank,
 };
 use crate::route::table::HubId;
-use crate::{OrgId, StatusCode};
+use crate::status::StatusCode;
 
 /// The version byte of every record written by this build (the file's format version as well).
 pub(super) const RECORD_VERSION: u8 = 1;

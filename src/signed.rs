@@ -6,9 +6,12 @@ use std::sync::Arc;
 use base64::Engine;
 use time::OffsetDateTime;
 
-use crate::jades::{sign_attached_compact, verify_attached, ParsedSignature, SignOptions};
-use crate::trust::{Policy, TrustStore, ValidatedChain, ValidationTimes};
-use crate::{Commitment, JwsSignature, Signer};
+use crate::jades::{
+    sign_attached_compact, verify_attached, Commitment, JadesError, JwsSignature, ParsedSignature,
+    SignOptions,
+};
+use crate::signer::Signer;
+use crate::trust::{CertificateName, Policy, TrustStore, ValidatedChain, ValidationTimes};
 
 /// Why a signed receipt, trace entry or status message did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,7 +93,7 @@ pub(crate) fn sign(
     signer: &dyn Signer,
     payload: &[u8],
     time: OffsetDateTime,
-) -> Result<String, crate::JadesError> {
+) -> Result<String, JadesError> {
     let opts = SignOptions::new(time).with_commitment(Commitment::ProofOfReceipt);
     sign_attached_compact(signer, payload, &opts)
 }
@@ -186,7 +189,7 @@ pub(crate) fn verify(
 pub(crate) fn describe(der: &[u8]) -> String {
     use x509_parser::prelude::FromDer;
     match x509_parser::certificate::X509Certificate::from_der(der) {
-        Ok((_, cert)) => crate::CertificateName::from_x509(cert.subject()).to_string(),
+        Ok((_, cert)) => CertificateName::from_x509(cert.subject()).to_string(),
         Err(_) => "an unreadable certificate".into(),
     }
 }
