@@ -1,26 +1,24 @@
-//! Routing: the routing table (agency codes to hubs), mailbox stores, and the hub itself.
+//! Routing: the hub itself (`router`), the routing table (agency codes to hubs), the signed trace
+//! and receipts, the registry of neighbouring hubs, and `store/`: the mailbox store trait and its
+//! implementations.
 
-mod durable;
 mod hubs;
-mod mailbox;
-mod memory;
 mod receipt;
 mod router;
+mod store;
 mod table;
 mod trace;
 
-pub use durable::DurableStore;
 pub use hubs::HubRegistry;
-pub use mailbox::{
-    Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, NewDelivery, NewOutboxEntry,
-    OutboxEntry, OutboxId, Overdue, PayloadKind, StatusRecord, StatusUpdate, StoreError,
-    Submission, SubmitEffects, Tracking, UrgencyRank,
-};
-pub use memory::MemoryStore;
 pub use receipt::{Disposition, Receipt, RecipientDisposition};
 pub use router::{
     Accepted, ForwardReport, InProcessNetwork, Router, RouterConfig, SubmitError, Transport,
     TransportError,
+};
+pub use store::{
+    Committed, Delivery, DeliveryId, DeliveryState, DurableStore, MailboxStore, MemoryStore,
+    NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, StatusRecord,
+    StatusUpdate, StoreError, Submission, SubmitEffects, Tracking, UrgencyRank,
 };
 pub use table::{HubId, RouteError, RoutePattern, RoutingTable};
 pub use trace::{verify_trace, Forwarded, TraceError, TraceHop};

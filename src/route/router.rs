@@ -8,11 +8,11 @@ use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 
 use super::hubs::HubRegistry;
-use super::mailbox::{
+use super::receipt::{Disposition, Receipt, RecipientDisposition};
+use super::store::{
     MailboxStore, NewDelivery, NewOutboxEntry, Overdue, PayloadKind, StatusUpdate, StoreError,
     Submission, SubmitEffects, Tracking, UrgencyRank,
 };
-use super::receipt::{Disposition, Receipt, RecipientDisposition};
 use super::table::{HubId, RoutingTable};
 use super::trace::{self, Forwarded, TraceError, TraceHop};
 

@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use super::{Accepted, Origin, Prepared, Router, SubmitError};
-use crate::route::mailbox::{StoreError, SubmitEffects};
 use crate::route::receipt::Receipt;
+use crate::route::store::{StoreError, SubmitEffects};
 
 impl Router {
     /// Accepts several document packages from agencies this hub serves, committing every one

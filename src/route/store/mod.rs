@@ -6,6 +6,12 @@
 //! de-duplication record, which would deliver twice on a retry).
 //!
 //! Stored packages are opaque bytes: the store knows nothing of the package format.
+//!
+//! This file holds the [`MailboxStore`] trait and the types it speaks; its implementations sit
+//! beside it: `memory.rs` (in memory, for tests and demos) and `durable/` (a redb file).
+
+mod durable;
+mod memory;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -16,6 +22,9 @@ use time::{Date, OffsetDateTime};
 use crate::org::OrgId;
 use crate::route::table::HubId;
 use crate::status::{StatusCode, StatusTransitionError};
+
+pub use durable::DurableStore;
+pub use memory::MemoryStore;
 
 /// How urgent a delivery is, as a rank: a greater rank is fetched first.
 ///

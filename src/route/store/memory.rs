@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use time::{Date, Duration, OffsetDateTime};
 
-use super::mailbox::{
+use super::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, NewDelivery, NewOutboxEntry,
     OutboxEntry, OutboxId, Overdue, StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
 };

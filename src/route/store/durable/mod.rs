@@ -18,7 +18,7 @@ use redb::{
 use time::{Date, Duration, OffsetDateTime};
 
 use self::record::{DeliveryFields, OutboxFields};
-use super::mailbox::{
+use super::{
     Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, OutboxEntry, OutboxId, Overdue,
     StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
 };
@@ -881,7 +881,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::route::mailbox::{NewDelivery, PayloadKind, UrgencyRank};
+    use crate::route::store::{NewDelivery, PayloadKind, UrgencyRank};
 
     const NOW: OffsetDateTime = datetime!(2025-07-02 15:00 +07:00);
 

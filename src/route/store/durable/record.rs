@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::org::OrgId;
-use crate::route::mailbox::{
+use crate::route::store::{
     DeliveryState, PayloadKind, StatusRecord, StoreError, Submission, UrgencyRank,
 };
 use crate::route::table::HubId;
