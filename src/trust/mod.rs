@@ -11,6 +11,7 @@ mod error;
 mod policy;
 mod profile;
 mod store;
+mod validate;
 
 pub use cache::CacheStats;
 pub use chain::{CertificateName, OrganizationMismatch, ValidatedChain, ValidationTimes};
