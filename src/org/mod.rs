@@ -1,9 +1,9 @@
 //! Agencies: their identifiers and the directory of who exists and who may sign for them.
 
+mod agency;
 mod directory;
 mod id;
 
-pub use directory::{
-    AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits,
-};
+pub use agency::{AgencyGroup, AgencyKind, AgencyRecord};
+pub use directory::{Directory, DirectoryError, DirectoryLimits};
 pub use id::{OrgId, OrgIdError, OrgLevel};
