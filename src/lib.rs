@@ -78,6 +78,7 @@
 //! | `cli` | yes | the `edoc` binary (and `test-pki` for `edoc pki demo`) |
 //! | `test-pki` | with `cli` | [`TestPki`]: generated certificates for tests and demos, never for real documents |
 //! | `pkcs11` | no | `Pkcs11Signer`: keys on USB tokens and HSMs through PKCS#11 |
+//! | `edxml` | with `cli` | `import_edxml`, `export_edxml`: the edXML (QCVN 102:2016) bridge, on quick-xml and zip |
 //!
 //! The library never reads the clock and never prints: times are arguments, and it reports
 //! through `tracing`.
@@ -116,6 +117,10 @@ mod status;
 // 8. Routing between agencies: table, router, trace, receipts, mailbox stores.
 mod route;
 
+// 9. The edXML (QCVN 102:2016) bridge: documents and statuses to and from edXML.
+#[cfg(feature = "edxml")]
+mod edxml;
+
 // Test support: generated certificates for tests and demos, never for real documents.
 #[cfg(feature = "test-pki")]
 mod testing;
@@ -124,6 +129,11 @@ mod testing;
 pub use document::{
     Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality, DocumentError,
     DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
+};
+#[cfg(feature = "edxml")]
+pub use edxml::{
+    export_edxml, export_edxml_status, import_edxml, EdxmlError, EdxmlImport, EdxmlLimits,
+    EdxmlOptions, ImportReport, ImportedDocument, ImportedStatus, MappedField,
 };
 pub use jades::{
     sign_attached_compact, sign_detached, verify_attached, verify_attached_with_key,

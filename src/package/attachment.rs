@@ -74,6 +74,35 @@ impl<'a> Detached<'a> {
         self
     }
 
+    /// Reads the content of `entry` whole (at most its declared size) and checks it against
+    /// the manifest. The edXML export needs the bytes themselves.
+    #[cfg_attr(not(feature = "edxml"), allow(dead_code))]
+    pub(crate) fn read(&mut self, entry: &AttachmentEntry) -> Result<Vec<u8>, PackageError> {
+        let missing = || PackageError::DetachedMissing {
+            name: entry.name().to_owned(),
+        };
+        let reader: Box<dyn Read + 'a> = match self.sources.remove(entry.name()) {
+            Some(Source::Reader(r)) => r,
+            Some(Source::Path(p)) => Box::new(std::fs::File::open(p)?),
+            None => match &self.dir {
+                Some(dir) => {
+                    let path = dir.join(entry.name());
+                    if !path.is_file() {
+                        return Err(missing());
+                    }
+                    Box::new(std::fs::File::open(path)?)
+                }
+                None => return Err(missing()),
+            },
+        };
+        let mut bytes = Vec::new();
+        reader
+            .take(entry.size().saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        check_bytes(entry, &bytes)?;
+        Ok(bytes)
+    }
+
     /// Hashes the content of `entry` as a stream and compares it with the manifest.
     pub(crate) fn check(&mut self, entry: &AttachmentEntry) -> Result<(), PackageError> {
         let missing = || PackageError::DetachedMissing {

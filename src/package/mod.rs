@@ -394,6 +394,29 @@ impl Package {
     pub fn push_trace(&mut self, entry: TraceEntry) {
         self.trace.push(entry);
     }
+
+    /// Supplies the content of a detached attachment as if it had arrived inline: like parsed
+    /// content, it is not checked against the manifest here (verification does that, and a
+    /// mismatch is a hash failure). The edXML bridge fills an embedded package this way.
+    #[cfg_attr(not(feature = "edxml"), allow(dead_code))]
+    pub(crate) fn supply_detached(
+        &mut self,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), PackageError> {
+        if self.header.attachment(name).is_none() {
+            return Err(PackageError::NotInManifest {
+                name: name.to_owned(),
+            });
+        }
+        if self.inline.contains_key(name) {
+            return Err(PackageError::DuplicateInline {
+                name: name.to_owned(),
+            });
+        }
+        self.inline.insert(name.to_owned(), bytes);
+        Ok(())
+    }
 }
 
 /// The first top-level header member whose received value differs from the model's.
