@@ -15,6 +15,10 @@ use edoc::{
     ParsedSignature, Policy, Router, RouterConfig, RoutingTable, Signer, SoftwareSigner,
     StatusMessage, SubmitError, TrustStore, ValidationTimes, Verifier,
 };
+use edoc::{
+    export_edxml, export_edxml_status, import_edxml, EdxmlError, EdxmlImport, EdxmlLimits,
+    EdxmlOptions,
+};
 use time::OffsetDateTime;
 
 /// The validation clock: 2026-06-01 00:00 UTC, inside every fixture certificate's validity
@@ -286,6 +290,75 @@ pub(crate) fn status(data: &[u8]) {
     assert_eq!(again.to_json(), json);
 }
 
+/// edXML documents, imported with the default limits: every refusal names an element path; an
+/// accepted document's package serializes to bytes that parse back to it; exported again and
+/// imported from the envelope alone it gives the same header and attachments (the embedded
+/// package gives the same package); an accepted status exports and imports back to the same
+/// message and details. Export may refuse (a document type without an edXML number, a name
+/// XML cannot carry) only with an export error.
+pub(crate) fn edxml(data: &[u8]) {
+    let limits = EdxmlLimits::default();
+    let options = EdxmlOptions::default();
+    let envelope_only = EdxmlOptions {
+        use_embedded: false,
+        ..EdxmlOptions::default()
+    };
+    let imported = match import_edxml(data, &limits, &options) {
+        Ok(i) => i,
+        Err(e) => {
+            assert!(
+                e.path().is_some_and(|p| !p.is_empty()),
+                "a refusal without an element path: {e}"
+            );
+            return;
+        }
+    };
+    match imported {
+        EdxmlImport::Document(doc) => {
+            let package = doc.package();
+            let parsed = Package::parse(&package.to_json(), &Limits::default())
+                .unwrap_or_else(|e| panic!("an imported package does not parse back: {e}"));
+            assert_eq!(&parsed, package);
+            let xml = match export_edxml(package, &mut Detached::none(), &limits, &options) {
+                Ok(xml) => xml,
+                Err(EdxmlError::Export { .. }) => return,
+                Err(e) => panic!("export failed with a non-export error: {e}"),
+            };
+            let again = |options: &EdxmlOptions| match import_edxml(&xml, &limits, options) {
+                Ok(EdxmlImport::Document(d)) => d,
+                Ok(EdxmlImport::Status(_)) => panic!("an exported document imports as a status"),
+                Err(e) => panic!("an exported document is refused: {e}"),
+            };
+            let inside = again(&options);
+            assert_eq!(inside.package(), package, "the embedded package differs");
+            if !doc.is_embedded() {
+                let envelope = again(&envelope_only);
+                assert_eq!(
+                    envelope.package(),
+                    package,
+                    "the envelope does not round-trip"
+                );
+            }
+        }
+        EdxmlImport::Status(status) => {
+            let xml = match export_edxml_status(status.message(), None, status.details(), &options)
+            {
+                Ok(xml) => xml,
+                Err(EdxmlError::Export { .. }) => return,
+                Err(e) => panic!("status export failed with a non-export error: {e}"),
+            };
+            match import_edxml(&xml, &limits, &options) {
+                Ok(EdxmlImport::Status(again)) => {
+                    assert_eq!(again.message(), status.message());
+                    assert_eq!(again.details(), status.details());
+                }
+                Ok(EdxmlImport::Document(_)) => panic!("an exported status imports as a document"),
+                Err(e) => panic!("an exported status is refused: {e}"),
+            }
+        }
+    }
+}
+
 /// Signed status messages (a compact JWS by the answering agency's seal), verified against the
 /// fixed store, `Policy::strict()` and `Directory::sample()`: only a status that was really
 /// signed verifies, with exactly the signed body; every refusal is a typed error.
@@ -464,4 +537,5 @@ pub(crate) const TARGETS: &[(&str, Check)] = &[
     ("signed_status", signed_status),
     ("trust_bundle", trust_bundle),
     ("submit", submit),
+    ("edxml", edxml),
 ];

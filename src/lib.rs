@@ -14,6 +14,7 @@
 //! | verify | [`Verifier`] over a [`TrustStore`] and a [`Policy`] → [`VerifiedPackage`] or [`Rejected`] with a [`ValidationReport`] |
 //! | plain JAdES over any bytes | [`sign_detached`], [`verify_detached`], [`JwsMessage`] |
 //! | route between agencies | [`Directory`], [`RoutingTable`], [`MailboxStore`] |
+//! | exchange edXML (QCVN 102:2016) with existing systems | `import_edxml`, `export_edxml` (feature `edxml`) |
 //!
 //! ## The whole flow
 //!
@@ -98,7 +99,7 @@
 //! | `cli` | no | the `edoc` binary (`cargo install --path . --features cli`), with `test-pki` for `edoc pki demo` |
 //! | `test-pki` | no (on with `cli`) | `TestPki`: generated certificates for tests and demos, never for real documents |
 //! | `pkcs11` | no | `Pkcs11Signer`: keys on USB tokens and HSMs through PKCS#11 |
-//! | `edxml` | no (on with `cli`) | [`import_edxml`], [`export_edxml`]: the edXML (QCVN 102:2016) bridge, on quick-xml and zip |
+//! | `edxml` | no (on with `cli`) | `import_edxml`, `export_edxml`: the edXML (QCVN 102:2016) bridge, on quick-xml and zip |
 //!
 //! The library never reads the clock and never prints: times are arguments, and it reports
 //! through `tracing`. Times are [`time::OffsetDateTime`]s of the `time` crate, re-exported as

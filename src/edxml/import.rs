@@ -316,7 +316,7 @@ fn embedded_package(
     }
     for a in &attachments {
         r.report.note(format!(
-            "{}: attachment {:?} is not in the signed package's manifest, so no signature covers it; not imported",
+            "{}: attachment {:?} is not one of the signed package's detached attachments, so no signature covers this copy; not imported",
             a.path, a.name
         ));
     }
@@ -434,6 +434,12 @@ fn read_attachments(
                 let (p, id) = f.one_text("ContentId")?;
                 r.report
                     .map(p, "envelope: links the Reference to its Attachment");
+                for a in &reference.attrs {
+                    r.report.map(
+                        format!("{rpath}/@{}", a.name),
+                        "nothing: an XLink to the attachment, which ContentId already names",
+                    );
+                }
                 let mut field = |name: &str, to: &str| -> Result<Option<String>, EdxmlError> {
                     Ok(f.opt_text(name)?.map(|(p, t)| {
                         r.report.map(p, to);

@@ -108,6 +108,13 @@ fn read_business(
     }
     r.keep_rest(f, BUSINESS_KNOWN, &mut ext, EXT_BUSINESS)?;
     if let Some(info) = ext.remove("BusinessDocumentInfo") {
+        if ext.contains_key("BussinessDocumentInfo") {
+            return Err(EdxmlError::Structure {
+                path: type_path,
+                reason: "both BussinessDocumentInfo and BusinessDocumentInfo; one is expected"
+                    .into(),
+            });
+        }
         ext.insert("BussinessDocumentInfo".into(), info);
     }
     let target_text: Option<(String, String)> = match (&doc_id, code) {

@@ -312,6 +312,12 @@ fn open<'a>(
     limits: &EdxmlLimits,
 ) -> Result<Element<'a>, EdxmlError> {
     let name = start.local_name().into_inner().to_owned();
+    if name.is_empty() {
+        return Err(EdxmlError::Syntax {
+            path: path_of(stack),
+            reason: "an element without a name".into(),
+        });
+    }
     let index = stack
         .last()
         .map_or(1, |p| p.seen.get(&name).copied().unwrap_or(0) + 1);
@@ -587,6 +593,12 @@ mod tests {
             matches!(e, EdxmlError::Syntax { ref path, .. } if path == "edXML/A/B"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_element_without_a_name_is_refused_with_a_path() {
+        let e = parse(b"<?xml version=\"1.0\"?>\n<>\n", &EdxmlLimits::default()).unwrap_err();
+        assert!(matches!(e, EdxmlError::Syntax { ref path, .. } if path == "(document)"), "{e}");
     }
 
     #[test]

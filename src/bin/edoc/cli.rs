@@ -42,6 +42,9 @@ pub(crate) enum Command {
     /// Test-only PKI tools.
     #[command(subcommand)]
     Pki(PkiCommand),
+    /// Read and write edXML (QCVN 102:2016), the documents of the national exchange axis.
+    #[command(subcommand)]
+    Edxml(EdxmlCommand),
 }
 
 const VERIFY_HELP: &str = "\
@@ -424,6 +427,9 @@ pub(crate) struct KeyArgs {
 }
 
 const INSPECT_HELP: &str = "\
+PACKAGE may also be an edXML document (QCVN 102:2016): it is imported as `edoc edxml import`
+does, and shown with the import report (every field and where it went).
+
 Nothing is verified: signer names, times and commitments are what the signatures claim,
 marked UNVERIFIED. Use `edoc verify` to check them. --json prints one object with `header`
 (the header JSON), `attachments` (name, mediaType, size, sha256, inline), `signatures`
@@ -431,6 +437,7 @@ marked UNVERIFIED. Use `edoc verify` to check them. --json prints one object wit
 
 Example:
   edoc inspect letter.json
+  edoc inspect incoming/874e0f18.edxml
   edoc inspect --json letter.json | jq .header.subject";
 
 /// `edoc inspect`.
@@ -521,6 +528,114 @@ pub(crate) struct PkiDemoArgs {
     /// Write into a non-empty folder, replacing files of the same names.
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+/// `edoc edxml ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum EdxmlCommand {
+    /// Import an edXML document: a package (unsigned, ready for `edoc sign`; or the signed
+    /// package it carries) or a status message, with a report of where every field went.
+    #[command(after_help = EDXML_IMPORT_HELP)]
+    Import(EdxmlImportArgs),
+    /// Export a package (or a status message) as an edXML document, the package inside.
+    #[command(after_help = EDXML_EXPORT_HELP)]
+    Export(EdxmlExportArgs),
+}
+
+const EDXML_IMPORT_HELP: &str = "\
+Every MessageHeader field goes to the package header or to an edxml.* extension of it
+(docs/edxml.md); the report lists each field and where it went, then the notes (placeholder
+agency codes, values kept as text, the XML-DSig signature, which is NOT verified). With -o the
+report goes to standard output, without it to standard error and the package to standard output.
+
+A document that carries an edoc package (package.edoc.json, as `edoc edxml export` writes it)
+gives that package, with its signatures: verify it with `edoc verify`. --envelope-only reads the
+envelope alone. A status message gives {\"status\": ..., \"details\": ..., \"signed\": ...}, which
+`edoc edxml export` reads back.
+
+Agency codes that are not QCVN 102:2016 codes (the national hub's vxp.saas.03) get placeholder
+codes that no hub routes, unless --agency maps them.
+
+Examples:
+  edoc edxml import incoming/874e0f18.edxml -o letter.json
+  edoc edxml import --agency vxp.saas.03=000.00.05.H57 incoming/874e0f18.edxml -o letter.json
+
+Exit codes: 0 imported, 1 refused (the error names the element path), 2 usage or I/O error.";
+
+/// `edoc edxml import`.
+#[derive(Debug, Args)]
+pub(crate) struct EdxmlImportArgs {
+    /// The edXML file, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: String,
+    /// Where to write the package (or status) JSON (default: standard output).
+    #[arg(short, long = "output", value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+    /// An agency code of another system and the QCVN code it stands for, CODE=DDD.CC.BB.Xnn.
+    /// Repeatable.
+    #[arg(long = "agency", value_name = "CODE=ORGID", value_parser = parse_agency_map)]
+    pub(crate) agency: Vec<(String, OrgId)>,
+    /// Read the envelope alone, even when an edoc package travels inside.
+    #[arg(long)]
+    pub(crate) envelope_only: bool,
+    /// Print the report as JSON.
+    #[arg(long, conflicts_with = "quiet")]
+    pub(crate) json: bool,
+    /// Print no report.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+const EDXML_EXPORT_HELP: &str = "\
+INPUT is a package (edoc's JSON), a status as `edoc edxml import` writes it, a status message's
+JSON, or a signed status (a compact JWS, as `edoc status` writes it). A package's header goes
+to MessageHeader, its trace to TraceHeaderList, its attachments (detached ones read beside the
+package) to the manifest and AttachmentEncoded; the package itself travels inside as
+package.edoc.json (application/vnd.edoc+json), so a receiving edoc verifies its signatures. A
+signed status travels inside as status.edoc.jws. Classified documents are refused.
+
+Examples:
+  edoc edxml export letter.signed.json -o letter.edxml
+  edoc edxml export --type-number KH=5 plan.json -o plan.edxml
+
+Exit codes: 0 written, 1 refused, 2 usage or I/O error.";
+
+/// `edoc edxml export`.
+#[derive(Debug, Args)]
+pub(crate) struct EdxmlExportArgs {
+    /// The package or status file, or `-` for standard input.
+    #[arg(value_name = "INPUT")]
+    pub(crate) input: String,
+    /// Where to write the edXML document (default: standard output).
+    #[arg(short, long = "output", value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+    /// An agency code of another system and the QCVN code it stands for, CODE=DDD.CC.BB.Xnn:
+    /// the code is written back for it. Repeatable.
+    #[arg(long = "agency", value_name = "CODE=ORGID", value_parser = parse_agency_map)]
+    pub(crate) agency: Vec<(String, OrgId)>,
+    /// A document type code and its edXML Type number, CODE=N (built in: CV 1, BC 2, TTr 3,
+    /// HS 4). Repeatable.
+    #[arg(long = "type-number", value_name = "CODE=N", value_parser = parse_type_number)]
+    pub(crate) type_number: Vec<(String, u32)>,
+}
+
+fn parse_agency_map(s: &str) -> Result<(String, OrgId), String> {
+    let (code, id) = s
+        .rsplit_once('=')
+        .ok_or_else(|| "expected CODE=ORGID, e.g. vxp.saas.03=000.00.05.H57".to_owned())?;
+    let id: OrgId = id.trim().parse().map_err(|e| format!("{e}"))?;
+    Ok((code.trim().to_owned(), id))
+}
+
+fn parse_type_number(s: &str) -> Result<(String, u32), String> {
+    let (code, n) = s
+        .split_once('=')
+        .ok_or_else(|| "expected CODE=N, e.g. KH=5".to_owned())?;
+    let n = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("{n:?} is not a number"))?;
+    Ok((code.trim().to_owned(), n))
 }
 
 fn parse_instant(s: &str) -> Result<OffsetDateTime, String> {

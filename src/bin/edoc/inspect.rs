@@ -6,11 +6,15 @@ use serde_json::{json, Value};
 
 use crate::cli::InspectArgs;
 use crate::error::CliError;
-use crate::io;
+use crate::{edxml, io};
 
 pub(crate) fn run(args: &InspectArgs) -> Result<(), CliError> {
     let limits = Limits::default();
     let bytes = io::read_bounded(&args.package, limits.max_package_bytes, "cannot read")?;
+    if edxml::looks_like_xml(&bytes) {
+        let text = edxml::inspect(&args.package, &bytes, args.json)?;
+        return io::write_output(None, text.as_bytes());
+    }
     let package = Package::parse(&bytes, &limits)
         .map_err(|e| CliError::Refused(format!("{}: {e}", args.package)))?;
     let text = if args.json {
@@ -53,7 +57,7 @@ fn trace_payload(payload: &str) -> Value {
         .unwrap_or_else(|| Value::String(payload.to_owned()))
 }
 
-fn as_json(package: &Package) -> Value {
+pub(crate) fn as_json(package: &Package) -> Value {
     let header = package.header();
     let attachments: Vec<Value> = header
         .attachments()
@@ -106,7 +110,7 @@ fn commitment_words(c: Option<Commitment>) -> &'static str {
     }
 }
 
-fn as_text(package: &Package) -> String {
+pub(crate) fn as_text(package: &Package) -> String {
     use std::fmt::Write;
     let h: &Header = package.header();
     let mut s = String::new();

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod edxml;
 mod error;
 mod inspect;
 mod io;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, PkiCommand};
+use cli::{Cli, Command, EdxmlCommand, PkiCommand};
 use error::{CliError, Exit};
 
 fn main() -> ExitCode {
@@ -30,6 +31,8 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Status(a) => status::run(a),
         Command::Pki(PkiCommand::Demo(a)) => pki::demo(a),
+        Command::Edxml(EdxmlCommand::Import(a)) => edxml::import(a),
+        Command::Edxml(EdxmlCommand::Export(a)) => edxml::export(a),
     };
     match result {
         Ok(()) => Exit::Ok.into(),
