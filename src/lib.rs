@@ -166,8 +166,8 @@ pub use status::{
 #[cfg(feature = "test-pki")]
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
 pub use trust::{
-    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
-    OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
+    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
+    KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
     RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
     ValidatedChain, ValidationTimeMode, ValidationTimes,
 };

@@ -16,7 +16,10 @@ use crate::jades::{
 };
 use crate::limits::Limits;
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
-use crate::trust::{AgencyCertificates, Policy, TrustStore, ValidatedChain, ValidationTimes};
+use crate::signer::{is_high_s, Algorithm};
+use crate::trust::{
+    AgencyCertificates, HighSPolicy, Policy, TrustStore, ValidatedChain, ValidationTimes,
+};
 
 /// One signature of a verified package, with the chain that was validated for it.
 #[derive(Debug, Clone)]
@@ -423,6 +426,24 @@ impl<'a> Verifier<'a> {
                     claimed(sr).fail("signature", sub_of(&e), e.to_string()),
                     None,
                 )
+            }
+        }
+        if matches!(parsed.algorithm(), Algorithm::Es256 | Algorithm::Es384) {
+            if !is_high_s(parsed.algorithm(), parsed.signature_bytes()) {
+                sr = sr.pass("lowS", "the ECDSA signature value is in low-S form");
+            } else {
+                let detail = "the ECDSA signature value has the high s (s > n/2): valid, but \
+                              not as edoc or most signers write it; (r, n − s), the same \
+                              signature re-encoded, verifies too";
+                match self.policy.ecdsa_high_s {
+                    HighSPolicy::Report => sr = sr.warn("lowS", detail),
+                    HighSPolicy::Refuse => {
+                        return (
+                            claimed(sr).fail("lowS", SubIndication::FormatFailure, detail),
+                            None,
+                        )
+                    }
+                }
             }
         }
 
