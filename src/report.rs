@@ -432,6 +432,15 @@ impl ValidationReport {
         });
     }
 
+    /// Records a document-level check that did not run, and why.
+    pub fn document_not_run(&mut self, name: &str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            status: CheckStatus::NotRun,
+            detail: detail.into(),
+        });
+    }
+
     /// The deciding sub-indication: the document's own, else the first failed signature's.
     pub fn sub_indication(&self) -> Option<SubIndication> {
         self.document_sub_indication

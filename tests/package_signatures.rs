@@ -622,3 +622,67 @@ fn a_high_s_signature_in_a_received_package_is_reported_and_refused_when_the_pol
         Some(edoc::CheckStatus::Failed)
     );
 }
+
+/// A reader that records whether anyone read from it.
+struct Watched<'a>(&'a std::cell::Cell<bool>, &'a [u8]);
+
+impl std::io::Read for Watched<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.set(true);
+        std::io::Read::read(&mut self.1, buf)
+    }
+}
+
+#[test]
+fn detached_content_is_read_only_after_every_signature_verified() {
+    let w = World::new();
+    let mut p = Package::new(
+        header(A_LUOI_5, "x"),
+        [("request.pdf".to_owned(), PDF.to_vec())],
+    )
+    .unwrap();
+    let stranger = w
+        .pki
+        .issue(&IdentitySpec {
+            holder: Holder::Seal {
+                agency_name: "UBND xã A Lưới 5".into(),
+                agency: id(A_LUOI_5),
+            },
+            algorithm: Algorithm::Es256,
+            defect: Defect::UntrustedRoot,
+        })
+        .unwrap();
+    for (who, c) in [
+        (&w.person(Algorithm::Es256), Commitment::ProofOfApproval),
+        (&stranger, Commitment::ProofOfOrigin),
+    ] {
+        p.sign(
+            &who.signer().unwrap(),
+            c,
+            SIGNED,
+            &mut Detached::none().add_reader("annex.pdf", ANNEX),
+        )
+        .unwrap();
+    }
+    let read = std::cell::Cell::new(false);
+    let e = Verifier::new(&w.store, &w.policy)
+        .verify(
+            p.clone(),
+            &mut Detached::none().add_reader("annex.pdf", Watched(&read, ANNEX)),
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.sub_indication(),
+        Some(SubIndication::NoCertificateChainFound)
+    );
+    assert!(
+        !read.get(),
+        "an untrusted package made the verifier read its attachment"
+    );
+    let attachments = e.report().checks.iter().find(|c| c.name == "attachments");
+    assert_eq!(
+        attachments.map(|c| c.status),
+        Some(edoc::CheckStatus::NotRun)
+    );
+}

@@ -115,6 +115,22 @@ pub enum PackageError {
         /// The name.
         name: String,
     },
+    /// A detached attachment in the package's folder is a link that leads out of that folder.
+    /// Files outside the folder are never read for a package: copy the file into the folder.
+    #[error(
+        "detached attachment {name:?} is a link that leads out of the package's folder; \
+         copy the file itself into the folder"
+    )]
+    DetachedOutsideFolder {
+        /// The name.
+        name: String,
+    },
+    /// A detached attachment is not a regular file (a folder, a FIFO, a device).
+    #[error("detached attachment {name:?} is not a regular file")]
+    DetachedNotAFile {
+        /// The name.
+        name: String,
+    },
     /// Content size differs from the manifest.
     #[error("attachment {name:?} is {actual} bytes; the header says {expected}")]
     SizeMismatch {

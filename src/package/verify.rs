@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::signed_objects::{attachment_uri, base_objects, objects_for, HEADER_URI};
+use super::signed_objects::{attachment_uri, objects_for, HEADER_URI};
 use super::{Detached, Package, PackageError};
 use crate::document::Header;
 use crate::jades::{
@@ -151,9 +151,10 @@ fn package_sub(e: &PackageError) -> SubIndication {
         PackageError::DigestMismatch { .. } | PackageError::SizeMismatch { .. } => {
             SubIndication::HashFailure
         }
-        PackageError::DetachedMissing { .. } | PackageError::Io(_) => {
-            SubIndication::SignedDataNotFound
-        }
+        PackageError::DetachedMissing { .. }
+        | PackageError::DetachedOutsideFolder { .. }
+        | PackageError::DetachedNotAFile { .. }
+        | PackageError::Io(_) => SubIndication::SignedDataNotFound,
         _ => SubIndication::FormatFailure,
     }
 }
@@ -218,40 +219,51 @@ impl<'a> Verifier<'a> {
         )
         .at(now);
 
-        let base = match base_objects(&package, detached) {
-            Ok(objects) => {
-                report.document_check(
-                    "attachments",
-                    Ok(format!(
-                        "{} attachment(s) match the manifest",
-                        objects.len() - 1
-                    )),
-                );
-                objects
-            }
-            Err(e) => {
-                report.document_check("attachments", Err((package_sub(&e), e.to_string())));
-                // Go on with the manifest's digests so the report still judges each signature.
-                let mut objects = vec![DetachedObject::from_bytes(
-                    HEADER_URI,
-                    package.canonical_header(),
-                )];
-                objects.extend(header.attachments().iter().map(|a| DetachedObject {
-                    uri: attachment_uri(a.name()),
-                    sha256: *a.sha256(),
-                }));
-                objects
-            }
-        };
+        // The signatures are checked over the manifest's digests first: the header binds
+        // them, so no attachment needs reading for that. Attachment contents are read (and
+        // detached files hashed) only once every signature and chain checked out, so a package
+        // nobody trusted signed cannot make the verifier hash a huge (or sparse) file.
+        let mut base = vec![DetachedObject::from_bytes(
+            HEADER_URI,
+            package.canonical_header(),
+        )];
+        base.extend(header.attachments().iter().map(|a| DetachedObject {
+            uri: attachment_uri(a.name()),
+            sha256: *a.sha256(),
+        }));
 
         let mut verified = Vec::new();
+        let mut signature_reports = Vec::new();
         for (index, sig) in package.signatures().iter().enumerate() {
             let objects = objects_for(&base, &package.signatures()[..index]);
             let (sr, ok) = self.verify_one(sig, &objects, now);
-            report.push_signature(sr);
+            signature_reports.push(sr);
             if let Some(v) = ok {
                 verified.push(v);
             }
+        }
+        if !package.signatures().is_empty() && verified.len() == package.signatures().len() {
+            match package.attachment_digests(detached) {
+                Ok(digests) => report.document_check(
+                    "attachments",
+                    Ok(format!(
+                        "{} attachment(s) match the manifest",
+                        digests.len()
+                    )),
+                ),
+                Err(e) => {
+                    report.document_check("attachments", Err((package_sub(&e), e.to_string())))
+                }
+            }
+        } else {
+            report.document_not_run(
+                "attachments",
+                "the attachments were not read: the signatures over their digests did not all \
+                 verify",
+            );
+        }
+        for sr in signature_reports {
+            report.push_signature(sr);
         }
 
         self.check_commitments(&mut report);

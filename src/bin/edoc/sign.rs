@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use edoc::{Detached, Limits, Package};
+use edoc::{Limits, Package};
 
 use crate::cli::SignArgs;
 use crate::error::CliError;
@@ -15,7 +15,7 @@ pub(crate) fn run(args: &SignArgs) -> Result<(), CliError> {
     let mut package = Package::parse(&bytes, &limits)
         .map_err(|e| CliError::Refused(format!("{}: {e}", args.package)))?;
     let at = args.at.unwrap_or_else(io::now);
-    let mut detached = Detached::from_dir(io::detached_dir(&args.package));
+    let mut detached = io::detached(&args.package, args.detached_dir.as_deref());
     package
         .sign(signer.as_ref(), args.commitment.into(), at, &mut detached)
         .map_err(|e| CliError::Refused(format!("{}: {e}", args.package)))?;

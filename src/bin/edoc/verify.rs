@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use edoc::{
-    CheckStatus, Commitment, Detached, Directory, Limits, Policy, TrustStore, ValidationReport,
+    CheckStatus, Commitment, Directory, Limits, Policy, TrustStore, ValidationReport,
     VerifiedPackage, Verifier,
 };
 use rayon::prelude::*;
@@ -96,7 +96,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), CliError> {
         .par_iter()
         .map(|job| {
             let target = job.target();
-            let outcome = verify_one(job, &verifier(), &limits, now);
+            let outcome = verify_one(job, &verifier(), &limits, args.detached_dir.as_deref(), now);
             progress.tick();
             let line = if args.json {
                 json_line(&target, &outcome)
@@ -230,6 +230,7 @@ fn verify_one(
     job: &Job,
     verifier: &Verifier<'_>,
     limits: &Limits,
+    detached_dir: Option<&Path>,
     now: time::OffsetDateTime,
 ) -> Outcome {
     let target = job.target();
@@ -237,7 +238,7 @@ fn verify_one(
         Ok(b) => b,
         Err(e) => return Outcome::Unreadable(e.to_string()),
     };
-    let mut detached = Detached::from_dir(io::detached_dir(&target));
+    let mut detached = io::detached(&target, detached_dir);
     match verifier.verify_bytes(&bytes, limits, &mut detached, now) {
         Ok(v) => Outcome::Verified(Box::new(v)),
         Err(rejected) => Outcome::Rejected(Box::new(rejected.into_report())),
