@@ -131,7 +131,8 @@ pub enum HubRegistryError {
 }
 
 /// The hubs file: `{"version": 1, "hubs": [{"id": "hub.h57", "certificates": ["<hex SHA-256 of
-/// the DER>"]}]}`. Arrays, not maps keyed by name, so a repeated key cannot hide an entry.
+/// the DER>"], "tlsCertificates": [...]}]}` (TLS identities optional). Arrays, not maps keyed by
+/// name, so a repeated key cannot hide an entry.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HubsFile {
@@ -140,10 +141,14 @@ struct HubsFile {
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct HubEntry {
     id: HubId,
+    /// Seal certificates: receipts and trace entries.
     certificates: Vec<String>,
+    /// TLS client certificates the hub connects with ([`HubRegistry::add_tls_identity`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tls_certificates: Vec<String>,
 }
 
 impl HubRegistry {
@@ -177,18 +182,34 @@ impl HubRegistry {
             if registry.contains(&entry.id) {
                 return Err(HubRegistryError::DuplicateHub(entry.id));
             }
-            let mut fingerprints = Vec::with_capacity(entry.certificates.len().min(64));
-            for text in &entry.certificates {
-                let fp = unhex(text).ok_or_else(|| HubRegistryError::InvalidFingerprint {
-                    hub: entry.id.clone(),
-                    value: text.chars().take(80).collect(),
-                })?;
-                if fingerprints.contains(&fp) || registry.hub_of(&fp).is_some() {
+            let read = |texts: &[String]| -> Result<Vec<[u8; 32]>, HubRegistryError> {
+                texts
+                    .iter()
+                    .map(|text| {
+                        unhex(text).ok_or_else(|| HubRegistryError::InvalidFingerprint {
+                            hub: entry.id.clone(),
+                            value: text.chars().take(80).collect(),
+                        })
+                    })
+                    .collect()
+            };
+            let seals = read(&entry.certificates)?;
+            let tls = read(&entry.tls_certificates)?;
+            // One certificate speaks for one hub, in one role.
+            let mut seen: Vec<[u8; 32]> = Vec::with_capacity(seals.len() + tls.len());
+            for fp in seals.iter().chain(&tls) {
+                if seen.contains(fp)
+                    || registry.hub_of(fp).is_some()
+                    || registry.hub_of_tls_identity(fp).is_some()
+                {
                     return Err(HubRegistryError::DuplicateCertificate { hub: entry.id });
                 }
-                fingerprints.push(fp);
+                seen.push(*fp);
             }
-            registry.hubs.push((entry.id, fingerprints));
+            if !tls.is_empty() {
+                registry.tls.push((entry.id.clone(), tls));
+            }
+            registry.hubs.push((entry.id, seals));
         }
         Ok(registry)
     }
@@ -200,12 +221,23 @@ impl HubRegistry {
             hubs: self
                 .hubs
                 .iter()
-                .map(|(id, fps)| HubEntry {
-                    id: id.clone(),
-                    certificates: fps
+                .map(|(id, fps)| {
+                    let hex = |fps: &[[u8; 32]]| -> Vec<String> {
+                        fps.iter()
+                            .map(|fp| fp.iter().map(|b| format!("{b:02x}")).collect())
+                            .collect()
+                    };
+                    let tls = self
+                        .tls
                         .iter()
-                        .map(|fp| fp.iter().map(|b| format!("{b:02x}")).collect())
-                        .collect(),
+                        .find(|(h, _)| h == id)
+                        .map(|(_, t)| hex(t))
+                        .unwrap_or_default();
+                    HubEntry {
+                        id: id.clone(),
+                        certificates: hex(fps),
+                        tls_certificates: tls,
+                    }
                 })
                 .collect(),
         };
@@ -239,6 +271,26 @@ mod tests {
         let one = |hubs: &str| format!(r#"{{"version": 1, "hubs": [{hubs}]}}"#);
         let h57 = format!(r#"{{"id": "hub.h57", "certificates": ["{fp}"]}}"#);
         assert!(HubRegistry::from_json(one(&h57).as_bytes()).is_ok());
+        let tls = format!(
+            r#"{{"id": "hub.h57", "certificates": ["{fp}"], "tlsCertificates": ["{}"]}}"#,
+            "09".repeat(32)
+        );
+        let with_tls = HubRegistry::from_json(one(&tls).as_bytes()).unwrap();
+        assert_eq!(
+            with_tls.hub_of_tls_identity(&[9; 32]).map(HubId::as_str),
+            Some("hub.h57")
+        );
+        assert_eq!(
+            HubRegistry::from_json(with_tls.to_json().as_bytes()).unwrap(),
+            with_tls
+        );
+        let same_for_both = format!(
+            r#"{{"id": "hub.h57", "certificates": ["{fp}"], "tlsCertificates": ["{fp}"]}}"#
+        );
+        assert!(matches!(
+            HubRegistry::from_json(one(&same_for_both).as_bytes()),
+            Err(HubRegistryError::DuplicateCertificate { .. })
+        ));
         assert!(matches!(
             HubRegistry::from_json(one(&format!("{h57}, {h57}")).as_bytes()),
             Err(HubRegistryError::DuplicateHub(_))
