@@ -55,7 +55,7 @@ pin! {
     // Routing and mailbox stores.
     [
         verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
-        ForwardReport, Forwarded, HubId, HubRegistry, InProcessNetwork, MailboxStore, MemoryStore,
+        ForwardReport, Forwarded, HubId, HubRegistry, HubRegistryError, InProcessNetwork, MailboxStore, MemoryStore,
         NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
         RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
         SignedMessageError, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects,
