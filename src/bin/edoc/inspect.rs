@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use edoc::{
-    verify_trace, Detached, Header, Limits, Package, ParsedSignature, SignatureReport, TraceError,
+    verify_trace, Header, Limits, Package, ParsedSignature, SignatureReport, TraceError,
     ValidationReport,
 };
 use serde_json::{json, Value};

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use edoc::{
-    verify_trace, ChainError, JwsSignature, Limits, ParsedSignature, Receipt,
-    SignedMessageError, StatusMessage, SubIndication, TraceHop, ValidationReport, ValidationTimes,
-    VerifiedPackage, VerifiedStatus,
+    verify_trace, ChainError, JwsSignature, Limits, ParsedSignature, Receipt, SignedMessageError,
+    StatusMessage, SubIndication, TraceHop, ValidationReport, ValidationTimes, VerifiedPackage,
+    VerifiedStatus,
 };
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -322,9 +322,7 @@ fn check(
         Outcome::Failed(what, failure)
     };
     let outcome = match classify(&bytes) {
-        Artifact::Package => {
-            return check_package(&bytes, &target, inputs, limits, detached_dir)
-        }
+        Artifact::Package => return check_package(&bytes, &target, inputs, limits, detached_dir),
         Artifact::Status => check_status(&bytes, inputs),
         Artifact::Receipt => check_receipt(&bytes, inputs),
         Artifact::AttachedJws => check_jws(&bytes, inputs),
