@@ -598,7 +598,10 @@ mod tests {
     #[test]
     fn an_element_without_a_name_is_refused_with_a_path() {
         let e = parse(b"<?xml version=\"1.0\"?>\n<>\n", &EdxmlLimits::default()).unwrap_err();
-        assert!(matches!(e, EdxmlError::Syntax { ref path, .. } if path == "(document)"), "{e}");
+        assert!(
+            matches!(e, EdxmlError::Syntax { ref path, .. } if path == "(document)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use edoc::{
-    export_edxml, export_edxml_status, import_edxml, Detached, EdxmlImport, EdxmlLimits,
-    EdxmlOptions, ImportReport, Limits, Package, StatusMessage,
+    export_edxml, export_edxml_status, import_edxml, EdxmlImport, EdxmlLimits, EdxmlOptions,
+    ImportReport, Limits, Package, StatusMessage,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cli::{EdxmlExportArgs, EdxmlImportArgs};
+use crate::cli::{EdxmlExportArgs, EdxmlImportArgs, InspectArgs};
 use crate::error::CliError;
 use crate::{inspect, io};
 
@@ -153,7 +153,7 @@ pub(crate) fn export(args: &EdxmlExportArgs) -> Result<(), CliError> {
         let probe: Probe = serde_json::from_slice(trimmed).map_err(|e| refused(&e))?;
         if probe.edoc.is_some() {
             let package = Package::parse(&bytes, &limits).map_err(|e| refused(&e))?;
-            let mut detached = Detached::from_dir(io::detached_dir(&args.input));
+            let mut detached = io::detached(&args.input, None);
             export_edxml(&package, &mut detached, &EdxmlLimits::default(), &options)
         } else if probe.status.is_some() {
             let file: StatusFile = serde_json::from_slice(trimmed).map_err(|e| refused(&e))?;
@@ -191,22 +191,24 @@ pub(crate) fn export(args: &EdxmlExportArgs) -> Result<(), CliError> {
 
 /// What `edoc inspect` prints for an edXML file: the package (or status) it gives, unverified,
 /// and the import report.
-pub(crate) fn inspect(target: &str, bytes: &[u8], json: bool) -> Result<String, CliError> {
-    match imported(target, bytes, &EdxmlOptions::default())? {
+pub(crate) fn inspect(args: &InspectArgs, bytes: &[u8]) -> Result<String, CliError> {
+    let json = args.json;
+    match imported(&args.package, bytes, &EdxmlOptions::default())? {
         EdxmlImport::Document(d) => {
             let origin = if d.is_embedded() {
                 "the edoc package it carries (package.edoc.json)"
             } else {
                 "mapped from the envelope; unsigned"
             };
+            let verdicts = inspect::verdicts(d.package(), args)?;
             if json {
-                let mut v = inspect::as_json(d.package());
+                let mut v = inspect::as_json(d.package(), verdicts.as_ref());
                 v["edxml"] = json!({ "kind": "document", "embedded": d.is_embedded(), "report": d.report() });
                 return Ok(String::from_utf8(pretty(&v)).unwrap_or_default());
             }
             Ok(format!(
                 "edXML document (QCVN 102:2016): {origin}\n\n{}\n{}",
-                inspect::as_text(d.package()),
+                inspect::as_text(d.package(), verdicts.as_ref()),
                 report_text(d.report())
             ))
         }

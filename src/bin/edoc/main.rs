@@ -2,23 +2,29 @@
 //! library; this binary reads files, calls the public API and prints.
 #![forbid(unsafe_code)]
 
+mod cause;
+mod classify;
 mod cli;
 mod edxml;
 mod error;
+mod inputs;
 mod inspect;
 mod io;
 mod key;
+mod keyfile;
 mod new;
 mod pki;
+mod policy;
 mod sign;
 mod status;
 mod verify;
+mod words;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, EdxmlCommand, PkiCommand};
+use cli::{Cli, Command, EdxmlCommand, PkiCommand, PolicyCommand};
 use error::{CliError, Exit};
 
 fn main() -> ExitCode {
@@ -31,6 +37,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Status(a) => status::run(a),
         Command::Pki(PkiCommand::Demo(a)) => pki::demo(a),
+        Command::Policy(PolicyCommand::Show) => policy::show(),
         Command::Edxml(EdxmlCommand::Import(a)) => edxml::import(a),
         Command::Edxml(EdxmlCommand::Export(a)) => edxml::export(a),
     };
