@@ -74,24 +74,43 @@ impl Router {
     ) -> Result<ForwardReport, StoreError> {
         let mut report = ForwardReport::default();
         for hub in self.cfg.hubs.hubs().filter(|h| **h != self.cfg.hub) {
-            for entry in self.cfg.store.take_outbox(hub, max, now)? {
-                match transport.send(hub, &self.cfg.hub, entry.kind, &entry.payload, now) {
-                    Ok(_) => {
-                        self.cfg.store.complete_outbox(hub, entry.id, now)?;
-                        report.sent += 1;
-                    }
-                    // A missing link may be configured later, and an outage ends: keep it.
-                    Err(
-                        e @ (TransportError::Unavailable { .. } | TransportError::UnknownHub(_)),
-                    ) => {
-                        tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "forwarding failed; will retry");
-                        report.retried += 1;
-                    }
-                    Err(e) => {
-                        tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "next hub refused the package");
-                        self.cfg.store.complete_outbox(hub, entry.id, now)?;
-                        report.refused.push(format!("{}: {e}", entry.document_id));
-                    }
+            let one = self.forward_to(hub, transport, max, now)?;
+            report.sent += one.sent;
+            report.retried += one.retried;
+            report.refused.extend(one.refused);
+        }
+        Ok(report)
+    }
+
+    /// [`Router::forward`] for one next hub only: what a forwarder with a concurrency limit
+    /// and a backoff per neighbour calls. Several calls may run at once; each takes its own
+    /// entries (a taken entry is invisible to the others until the visibility timeout).
+    pub fn forward_to(
+        &self,
+        hub: &HubId,
+        transport: &dyn Transport,
+        max: usize,
+        now: OffsetDateTime,
+    ) -> Result<ForwardReport, StoreError> {
+        let mut report = ForwardReport::default();
+        if *hub == self.cfg.hub {
+            return Ok(report);
+        }
+        for entry in self.cfg.store.take_outbox(hub, max, now)? {
+            match transport.send(hub, &self.cfg.hub, entry.kind, &entry.payload, now) {
+                Ok(_) => {
+                    self.cfg.store.complete_outbox(hub, entry.id, now)?;
+                    report.sent += 1;
+                }
+                // A missing link may be configured later, and an outage ends: keep it.
+                Err(e @ (TransportError::Unavailable { .. } | TransportError::UnknownHub(_))) => {
+                    tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "forwarding failed; will retry");
+                    report.retried += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "next hub refused the package");
+                    self.cfg.store.complete_outbox(hub, entry.id, now)?;
+                    report.refused.push(format!("{}: {e}", entry.document_id));
                 }
             }
         }
