@@ -200,8 +200,8 @@ pub use timestamp::{
     TimestampToken,
 };
 pub use trust::{
-    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
-    OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
+    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
+    KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
     RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
     ValidatedChain, ValidationTimeMode, ValidationTimes,
 };
