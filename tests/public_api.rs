@@ -59,6 +59,8 @@ pin! {
         SubmitError, TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
     ]
     [DurableStore]
+    // Message keys, dead letters and non-delivery (issue 12).
+    [DeadLetter, DeadLetterId, MessageKey, NonDeliveryNotice, Refusal, StatusEvent]
     // Feature `test-pki`.
     #[cfg(feature = "test-pki")]
     [Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError]
@@ -106,5 +108,5 @@ fn the_crate_root_exports_exactly_these_names() {
     let mut pinned: Vec<String> = PINNED.iter().map(|s| (*s).to_owned()).collect();
     pinned.sort();
     assert_eq!(exported, pinned);
-    assert_eq!(pinned.len(), 145, "the public API has 145 names");
+    assert_eq!(pinned.len(), 151, "the public API has 151 names");
 }
