@@ -18,7 +18,7 @@
 //! ## The whole flow
 //!
 //! A commune's chairman signs, the commune's seal follows, and the Department of Finance
-//! verifies. The certificates come from a throw-away test PKI ([`TestPki`], feature
+//! verifies. The certificates come from a throw-away test PKI (`TestPki`, feature
 //! `test-pki`); a deployment loads its trust anchors with [`TrustStore::add_anchors_pem`].
 //!
 //! ```
@@ -71,16 +71,37 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Times
+//!
+//! Every time the API takes or returns is a `time` type, from the `time` crate that edoc
+//! re-exports, so an embedder needs no `time` dependency of its own (only its macros, such as
+//! `datetime!`, expand to `::time` paths and need one):
+//!
+//! ```
+//! use edoc::time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
+//!
+//! let signed_at = OffsetDateTime::parse("2025-07-02T09:00:00+07:00", &Rfc3339)?;
+//! let checked_at = signed_at + Duration::hours(1);
+//! let options = edoc::SignOptions::new(signed_at);
+//! assert_eq!(checked_at.format(&Rfc3339)?, "2025-07-02T10:00:00+07:00");
+//! # let _ = options;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Features
+//!
+//! The default is the library alone: `edoc = "0.1"` brings no command-line dependency and no
+//! test PKI.
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `cli` | yes | the `edoc` binary (and `test-pki` for `edoc pki demo`) |
-//! | `test-pki` | with `cli` | [`TestPki`]: generated certificates for tests and demos, never for real documents |
+//! | `cli` | no | the `edoc` binary (`cargo install --path . --features cli`), with `test-pki` for `edoc pki demo` |
+//! | `test-pki` | no (on with `cli`) | `TestPki`: generated certificates for tests and demos, never for real documents |
 //! | `pkcs11` | no | `Pkcs11Signer`: keys on USB tokens and HSMs through PKCS#11 |
 //!
 //! The library never reads the clock and never prints: times are arguments, and it reports
-//! through `tracing`.
+//! through `tracing`. Times are [`time::OffsetDateTime`]s of the `time` crate, re-exported as
+//! [`edoc::time`](crate::time) so an embedder uses the very version the API takes.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
@@ -121,6 +142,8 @@ mod route;
 mod testing;
 
 // The public API: every name under exactly one path.
+// The `time` crate whose types the API takes (`OffsetDateTime`, `Date`): an embedder that
+// names `edoc::time` needs no matching version pin of its own.
 pub use document::{
     Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality, DocumentError,
     DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
@@ -166,6 +189,7 @@ pub use status::{
 };
 #[cfg(feature = "test-pki")]
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
+pub use time;
 pub use trust::{
     AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
     OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,

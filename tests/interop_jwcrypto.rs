@@ -1,8 +1,12 @@
 //! Interop: signatures this crate produces verify with jwcrypto (Python), a third-party JOSE
 //! library, using the x5c leaf key and the detached payload; tampered ones are rejected.
-//! If `import jwcrypto` fails the test installs it with pip; if that fails the test FAILS.
+//! jwcrypto comes from the venv `.ci/setup.sh` makes under target/py; without it the test FAILS.
 
+#[path = "common/conformance.rs"]
+mod conformance;
 mod jades_common;
+#[path = "common/python.rs"]
+mod python;
 
 use edoc::{sign_detached, Algorithm, Commitment, DetachedObject, JwsSignature, SignOptions};
 use jades_common::*;
@@ -10,24 +14,19 @@ use std::path::Path;
 use std::process::Command;
 use time::macros::datetime;
 
-fn ensure_jwcrypto() {
-    let has = |py: &str| {
-        Command::new("python3")
-            .args(["-c", py])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if has("import jwcrypto") {
-        return;
-    }
-    let installed = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "jwcrypto"])
+/// The venv's python, with jwcrypto importable.
+fn python_with_jwcrypto() -> std::path::PathBuf {
+    let python = python::python();
+    let ok = Command::new(&python)
+        .args(["-c", "import jwcrypto"])
         .status()
         .is_ok_and(|s| s.success());
     assert!(
-        installed && has("import jwcrypto"),
-        "jwcrypto is not installed and pip could not install it"
+        ok,
+        "jwcrypto is not installed in {}: run `bash .ci/setup.sh`",
+        python.display()
     );
+    python
 }
 
 fn jwcrypto_verifies(sig: &JwsSignature, dir: &Path, docs: &[(&str, &[u8])]) -> (bool, String) {
@@ -42,10 +41,10 @@ fn jwcrypto_verifies(sig: &JwsSignature, dir: &Path, docs: &[(&str, &[u8])]) -> 
         std::fs::write(&p, bytes).unwrap();
         args.push(format!("{uri}={}", p.display()));
     }
-    let out = Command::new("python3")
+    let out = Command::new(python_with_jwcrypto())
         .args(&args)
         .output()
-        .expect("python3 runs");
+        .expect("the venv's python runs");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -56,7 +55,7 @@ fn jwcrypto_verifies(sig: &JwsSignature, dir: &Path, docs: &[(&str, &[u8])]) -> 
 
 #[test]
 fn jwcrypto_verifies_our_signatures_and_rejects_tampered_ones() {
-    ensure_jwcrypto();
+    python_with_jwcrypto();
     let dir = tempfile::tempdir().unwrap();
     let docs: [(&str, &[u8]); 2] = [
         ("header.json", br#"{"so":"267/VPCP"}"#),
@@ -68,17 +67,20 @@ fn jwcrypto_verifies_our_signatures_and_rejects_tampered_ones() {
         .collect();
     let opts = SignOptions::new(datetime!(2025-07-18 09:00 UTC))
         .with_commitment(Commitment::ProofOfOrigin);
-    for alg in [
+    let algorithms = [
         Algorithm::Es256,
         Algorithm::Rs256,
         Algorithm::Ps256,
         Algorithm::EdDsa,
         Algorithm::Es384,
-    ] {
+    ];
+    let mut as_expected = 0;
+    for alg in algorithms {
         let sig = sign_detached(&signer(alg), &objects, &opts).unwrap();
         let (ok, out) = jwcrypto_verifies(&sig, dir.path(), &docs);
         assert!(ok, "{alg}: jwcrypto refused our signature: {out}");
         assert!(out.contains("jwcrypto: verified"), "{out}");
+        as_expected += 1;
 
         // Tampered signature value: jwcrypto must reject.
         let mut raw = base64::Engine::decode(
@@ -96,6 +98,7 @@ fn jwcrypto_verifies_our_signatures_and_rejects_tampered_ones() {
             !ok && out.contains("REJECTED"),
             "{alg}: tampered signature accepted: {out}"
         );
+        as_expected += 1;
 
         // Tampered document: the sigD digest check in the script must reject.
         let tampered: [(&str, &[u8]); 2] = [docs[0], ("annex.pdf", b"%PDF-1.7 annex!")];
@@ -104,5 +107,12 @@ fn jwcrypto_verifies_our_signatures_and_rejects_tampered_ones() {
             !ok && out.contains("hashV mismatch"),
             "{alg}: tampered document accepted: {out}"
         );
+        as_expected += 1;
     }
+    let names: Vec<&str> = algorithms.iter().map(|a| a.jws_name()).collect();
+    conformance::record(&format!(
+        "jwcrypto (Python): verifies our {} signatures and refuses each with a changed value or document: {as_expected} of {} cases as expected",
+        names.join(", "),
+        3 * algorithms.len()
+    ));
 }

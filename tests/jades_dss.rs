@@ -6,6 +6,8 @@
 //! sample is missing from the table, or the table names a file EXPECTED.json does not list,
 //! and an unexpected pass fails like an unexpected rejection.
 
+#[path = "common/conformance.rs"]
+mod conformance;
 mod jades_common;
 
 use edoc::{verify_attached, verify_detached_documents, JadesError, JwsMessage, ParsedSignature};
@@ -413,7 +415,7 @@ fn dss_samples_match_the_table() {
             (_, r) => wrong.push(format!("{file}: expected {expect:?} ({why}), got {r:?}")),
         }
     }
-    println!("DSS samples: accepted {accepted}, rejected as expected {rejected}, not JWS {not_jws}, of {}", TABLE.len());
+    conformance::record(&format!("DSS JAdES samples: accepted {accepted}, rejected as expected {rejected}, not JWS {not_jws}, of {}", TABLE.len()));
     assert!(
         wrong.is_empty(),
         "unexpected outcomes:\n{}",

@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "common/conformance.rs"]
+mod conformance;
+
 fn vectors() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/jcs");
     assert!(
@@ -37,10 +40,10 @@ fn every_input_file_canonicalizes_to_its_output_byte_for_byte() {
         );
         passed += 1;
     }
-    println!(
-        "jcs input/output: {passed} passed / 0 expected failures / 0 skipped (of {})",
+    conformance::record(&format!(
+        "RFC 8785 jcs input/output: {passed} passed / 0 expected failures / 0 skipped (of {})",
         names.len()
-    );
+    ));
     assert_eq!(passed, 6, "the reference set has six files");
 }
 
@@ -61,9 +64,9 @@ fn all_es6_number_lines_format_as_expected() {
         assert_eq!(got, expected, "line {}: {hex}", n + 1);
         passed += 1;
     }
-    println!(
-        "es6testfile100k: {passed} passed / 0 expected failures / {skipped} skipped (not finite)"
-    );
+    conformance::record(&format!(
+        "RFC 8785 es6testfile100k: {passed} passed / 0 expected failures / {skipped} skipped (not finite)"
+    ));
     assert_eq!(passed + skipped, 100_000);
     assert_eq!(skipped, 0);
 }

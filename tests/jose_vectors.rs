@@ -4,6 +4,8 @@
 //! algorithms this crate never accepts (RFC 7520 §4.2 is PS384, so no PS256 vector exists
 //! there: PS256 is covered by Wycheproof and our own round trips).
 
+#[path = "common/conformance.rs"]
+mod conformance;
 mod jades_common;
 
 use edoc::{
@@ -88,7 +90,9 @@ fn rfc7515_appendix_a_rs256_es256_verify_and_hmac_es512_none_are_refused() {
             );
         }
     }
-    println!("RFC 7515 appendix A: verified {ok}, refused (HS256, ES512, none) {refused_count}");
+    conformance::record(&format!(
+        "RFC 7515 appendix A: verified {ok}, refused (HS256, ES512, none) {refused_count}"
+    ));
     assert_eq!(
         (ok, refused_count),
         (5, 3),
@@ -165,7 +169,7 @@ fn rfc7520_section4_examples() {
             }
         }
     }
-    println!("RFC 7520 §4: verified {verified}, refused {refused_count} (PS384 4.2 skipped as a forbidden algorithm: no PS256 example exists)");
+    conformance::record(&format!("RFC 7520 §4: verified {verified}, refused {refused_count} (PS384 4.2 skipped as a forbidden algorithm: no PS256 example exists)"));
     assert_eq!(verified, 3, "4.1 in compact, general and flattened form");
 }
 

@@ -12,6 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+#[path = "common/conformance.rs"]
+mod conformance;
+
 use edoc::{
     EkuPolicy, KeyUsagePolicy, Policy, RevocationMode, TrustStore, ValidationTimeMode,
     ValidationTimes,
@@ -177,11 +180,11 @@ fn limbo_generic_through_our_chain_validation() {
     )
     .expect("write results");
 
-    println!(
-        "limbo-generic: {} cases: {pass} pass, {expected_fail} expected failures, {differ} differ, 0 skipped (results in {})",
+    conformance::record(&format!(
+        "x509-limbo limbo-generic: {} cases: {pass} pass, {expected_fail} expected failures, {differ} differ, 0 skipped (results in {})",
         cases.len(),
         out.display()
-    );
+    ));
     let baseline_right = cases
         .iter()
         .filter(|c| {
@@ -191,11 +194,11 @@ fn limbo_generic_through_our_chain_validation() {
                 == c["expected_result"].as_str()
         })
         .count();
-    println!(
-        "rustls-webpki chain-only baseline: {baseline_right} of {} right; here: {} right",
+    conformance::record(&format!(
+        "x509-limbo rustls-webpki chain-only baseline: {baseline_right} of {} right; here: {} right",
         cases.len(),
         pass + expected_fail
-    );
+    ));
     println!(
         "right here but wrong in the rustls-webpki baseline: {} {we_fix:?}",
         we_fix.len()

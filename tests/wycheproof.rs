@@ -10,6 +10,8 @@
 //! in the ASN encoding" (ring refuses: the DigestInfo must be exact), and sig_gen "short
 //! signature" / "close to n" with the SmallPublicKey flag (ring accepts them: they verify).
 
+#[path = "common/conformance.rs"]
+mod conformance;
 mod jades_common;
 
 use base64::Engine;
@@ -57,14 +59,14 @@ impl Counts {
         }
     }
     fn finish(self, name: &str) {
-        println!(
-            "{name}: valid verified {}, invalid rejected {}, acceptable accepted {} / rejected {}, skipped {}",
+        conformance::record(&format!(
+            "Wycheproof {name}: valid verified {}, invalid rejected {}, acceptable accepted {} / rejected {}, skipped {}",
             self.valid_ok,
             self.invalid_rejected,
             self.acceptable_accepted,
             self.acceptable_rejected,
             self.skipped.len()
-        );
+        ));
         for s in &self.skipped {
             println!("  skipped: {s}");
         }
@@ -362,7 +364,7 @@ fn json_web_signature_through_the_jws_parser() {
             c.record(&id, result, outcome.is_ok());
         }
     }
-    println!("JWS: valid vectors of refused algorithms (HMAC, RS384/512, PS384/512, ES521), refused as expected: {hmac_refused}");
+    conformance::record(&format!("Wycheproof JWS: valid vectors of refused algorithms (HMAC, RS384/512, PS384/512, ES521), refused as expected: {hmac_refused}"));
     assert!(hmac_refused > 0);
     c.finish("JSON Web Signature");
 }

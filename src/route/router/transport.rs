@@ -135,53 +135,72 @@ impl Router {
     ) -> Result<ForwardReport, StoreError> {
         let mut report = ForwardReport::default();
         for hub in self.cfg.hubs.hubs().filter(|h| **h != self.cfg.hub) {
-            for entry in self.cfg.store.take_outbox(hub, max, now)? {
-                let kind = entry.key.kind();
-                match transport.send(hub, &self.cfg.hub, kind, &entry.payload, now) {
-                    Ok(answer) => match check_receipt(self, hub, &entry, &answer, now) {
-                        Ok(receipt) => {
-                            let refused: Vec<(OrgId, String)> = entry
-                                .recipients
+            let one = self.forward_to(hub, transport, max, now)?;
+            report.sent += one.sent;
+            report.retried += one.retried;
+            report.refused.extend(one.refused);
+            report.bad_receipts.extend(one.bad_receipts);
+        }
+        Ok(report)
+    }
+
+    /// [`Router::forward`] for one next hub only: what a forwarder with a concurrency limit
+    /// and a backoff per neighbour calls. Several calls may run at once; each takes its own
+    /// entries (a taken entry is invisible to the others until the visibility timeout).
+    /// Receipts are verified and refusals dead-lettered exactly as by [`Router::forward`].
+    pub fn forward_to(
+        &self,
+        hub: &HubId,
+        transport: &dyn Transport,
+        max: usize,
+        now: OffsetDateTime,
+    ) -> Result<ForwardReport, StoreError> {
+        let mut report = ForwardReport::default();
+        if *hub == self.cfg.hub {
+            return Ok(report);
+        }
+        for entry in self.cfg.store.take_outbox(hub, max, now)? {
+            let kind = entry.key.kind();
+            match transport.send(hub, &self.cfg.hub, kind, &entry.payload, now) {
+                Ok(answer) => match check_receipt(self, hub, &entry, &answer, now) {
+                    Ok(receipt) => {
+                        let refused: Vec<(OrgId, String)> = entry
+                            .recipients
+                            .iter()
+                            .filter_map(|r| match receipt.disposition(r) {
+                                Some(Disposition::Refused { reason }) => Some((*r, reason.clone())),
+                                _ => None,
+                            })
+                            .collect();
+                        if refused.is_empty() {
+                            self.cfg.store.complete_outbox(hub, entry.id, now)?;
+                            report.sent += 1;
+                        } else {
+                            let reason = refused
                                 .iter()
-                                .filter_map(|r| match receipt.disposition(r) {
-                                    Some(Disposition::Refused { reason }) => {
-                                        Some((*r, reason.clone()))
-                                    }
-                                    _ => None,
-                                })
-                                .collect();
-                            if refused.is_empty() {
-                                self.cfg.store.complete_outbox(hub, entry.id, now)?;
-                                report.sent += 1;
-                            } else {
-                                let reason = refused
-                                    .iter()
-                                    .map(|(r, why)| format!("{r}: {why}"))
-                                    .collect::<Vec<_>>()
-                                    .join("; ");
-                                let recipients = refused.into_iter().map(|(r, _)| r).collect();
-                                self.refused(hub, &entry, recipients, reason, now, &mut report)?;
-                            }
+                                .map(|(r, why)| format!("{r}: {why}"))
+                                .collect::<Vec<_>>()
+                                .join("; ");
+                            let recipients = refused.into_iter().map(|(r, _)| r).collect();
+                            self.refused(hub, &entry, recipients, reason, now, &mut report)?;
                         }
-                        Err(why) => {
-                            tracing::warn!(hub = %hub, document = %entry.document_id, %why, "the next hub's answer is not its receipt; will retry");
-                            report.retried += 1;
-                            report
-                                .bad_receipts
-                                .push(format!("{}: {why}", entry.document_id));
-                        }
-                    },
-                    // A missing link may be configured later, and an outage ends: keep it.
-                    Err(
-                        e @ (TransportError::Unavailable { .. } | TransportError::UnknownHub(_)),
-                    ) => {
-                        tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "forwarding failed; will retry");
+                    }
+                    Err(why) => {
+                        tracing::warn!(hub = %hub, document = %entry.document_id, %why, "the next hub's answer is not its receipt; will retry");
                         report.retried += 1;
+                        report
+                            .bad_receipts
+                            .push(format!("{}: {why}", entry.document_id));
                     }
-                    Err(TransportError::Refused { reason, .. }) => {
-                        let recipients = entry.recipients.clone();
-                        self.refused(hub, &entry, recipients, reason, now, &mut report)?;
-                    }
+                },
+                // A missing link may be configured later, and an outage ends: keep it.
+                Err(e @ (TransportError::Unavailable { .. } | TransportError::UnknownHub(_))) => {
+                    tracing::warn!(hub = %hub, document = %entry.document_id, error = %e, "forwarding failed; will retry");
+                    report.retried += 1;
+                }
+                Err(TransportError::Refused { reason, .. }) => {
+                    let recipients = entry.recipients.clone();
+                    self.refused(hub, &entry, recipients, reason, now, &mut report)?;
                 }
             }
         }
