@@ -109,9 +109,10 @@
 // first, json uses limits). None imports through the `pub use` block below; the layers are
 // drawn in docs/architecture.md.
 
-// 1. Bounds on untrusted input, and the strict JSON pre-pass that applies them.
+// 1. Bounds on untrusted input, and the strict JSON pre-pass that applies them; times in words.
 mod json;
 mod limits;
+mod local_time;
 
 // 2. Agency codes and the directory; signers (keys in software or on tokens).
 mod org;
@@ -170,11 +171,11 @@ pub use report::{
 pub use route::{
     verify_trace, Accepted, Committed, DeadLetter, DeadLetterId, Delivery, DeliveryId,
     DeliveryState, Disposition, DurableStore, ForwardReport, Forwarded, HubId, HubRegistry,
-    InProcessNetwork, MailboxStore, MemoryStore, MessageKey, NewDelivery, NewOutboxEntry,
-    NonDeliveryNotice, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt, RecipientDisposition,
-    Refusal, RouteError, RoutePattern, Router, RouterConfig, RoutingTable, StatusEvent,
-    StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError, TraceError,
-    TraceHop, Tracking, Transport, TransportError, UrgencyRank,
+    HubRegistryError, InProcessNetwork, MailboxStore, MemoryStore, MessageKey, NewDelivery,
+    NewOutboxEntry, NonDeliveryNotice, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
+    RecipientDisposition, Refusal, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
+    StatusEvent, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError,
+    TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
 };
 pub use signed::SignedMessageError;
 pub use signer::{certificates_from_bytes, Algorithm, SignError, Signer, SoftwareSigner};
@@ -191,8 +192,8 @@ pub use status::{
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
 pub use time;
 pub use trust::{
-    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
-    OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
+    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
+    KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
     RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
     ValidatedChain, ValidationTimeMode, ValidationTimes,
 };

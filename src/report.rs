@@ -197,6 +197,9 @@ pub enum CheckStatus {
     Failed,
     /// The check did not run (an earlier one failed, or the policy does not ask for it).
     NotRun,
+    /// The check ran and found something to know about, which the policy does not refuse
+    /// (a high-S ECDSA signature, a declared signatory that differs under a lenient policy).
+    Warning,
 }
 
 /// One check and what it found, in plain words.
@@ -303,6 +306,16 @@ impl SignatureReport {
             detail: detail.into(),
         });
         self.sub_indication.get_or_insert(sub);
+        self
+    }
+
+    /// Records a warning: a finding the policy does not refuse; the indication is unchanged.
+    pub fn warn(mut self, name: &str, detail: impl Into<String>) -> SignatureReport {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            status: CheckStatus::Warning,
+            detail: detail.into(),
+        });
         self
     }
 
@@ -419,6 +432,15 @@ impl ValidationReport {
         });
     }
 
+    /// Records a document-level check that did not run, and why.
+    pub fn document_not_run(&mut self, name: &str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            status: CheckStatus::NotRun,
+            detail: detail.into(),
+        });
+    }
+
     /// The deciding sub-indication: the document's own, else the first failed signature's.
     pub fn sub_indication(&self) -> Option<SubIndication> {
         self.document_sub_indication
@@ -493,11 +515,8 @@ impl fmt::Display for ValidationReport {
                 write!(f, ", {alg}")?;
             }
             if let Some(t) = s.signing_time {
-                // RFC 3339, as in the JSON form; `time`'s Display is not meant for people.
-                let t = t
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_else(|_| t.to_string());
-                write!(f, ", signed {t}")?;
+                // RFC 3339 at +07:00; `time`'s Display is not meant for people.
+                write!(f, ", signed {}", crate::local_time::text(t))?;
             }
             writeln!(f)?;
         }

@@ -270,14 +270,14 @@ fn a_folder_is_verified_recursively_and_the_summary_counts_good_and_bad() {
     std::fs::copy(&good, folder.join("a-good.json")).unwrap();
     std::fs::copy(&good, folder.join("sub").join("c-good.edoc")).unwrap();
     tamper(&good, &folder.join("b-bad.json"));
-    // Not a package name: ignored.
+    // Not a signed artifact: listed as skipped, never passed over silently.
     std::fs::write(folder.join("notes.txt"), "not a package").unwrap();
 
     let out = demo.verify().arg(&folder).output().unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
     assert!(
         lines[0].starts_with("OK ") && lines[0].contains("a-good.json"),
         "{text}"
@@ -287,16 +287,23 @@ fn a_folder_is_verified_recursively_and_the_summary_counts_good_and_bad() {
         "{text}"
     );
     assert!(
-        lines[2].starts_with("OK ") && lines[2].contains("c-good.edoc"),
+        lines[2].starts_with("SKIPPED ") && lines[2].contains("notes.txt"),
         "{text}"
     );
-    assert_eq!(lines[3], "2 verified, 1 failed");
+    assert!(
+        lines[3].starts_with("OK ") && lines[3].contains("c-good.edoc"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[4],
+        "2 verified, 1 failed, 1 skipped (not signed artifacts)"
+    );
 
     // Only good ones: exit 0.
     std::fs::remove_file(folder.join("b-bad.json")).unwrap();
     let out = demo.verify().arg(&folder).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).ends_with("2 verified, 0 failed\n"));
+    assert!(stdout(&out).ends_with("2 verified, 0 failed, 1 skipped (not signed artifacts)\n"));
 }
 
 #[test]
@@ -514,10 +521,10 @@ fn inspect_shows_header_attachments_and_unverified_signatures() {
         &format!("request.pdf  application/pdf  {} bytes  inline  sha256 {sha}", PDF.len()),
         "Signatures (2) — UNVERIFIED",
         &format!(
-            "1. {} (UBND xã A Lưới 1, {SENDER}): proof of approval (the competent person), ES256, signed {SIGNED_AT} [UNVERIFIED]",
+            "1. {} (UBND xã A Lưới 1, {SENDER}): proof of approval (the competent person), ES256, signed 2025-07-02T17:00:00+07:00 [UNVERIFIED]",
             demo.common_name("signer.pem")
         ),
-        &format!("2. UBND xã A Lưới 1 ({SENDER}): proof of origin (the agency seal), ES256, signed {SEALED_AT} [UNVERIFIED]"),
+        "2. UBND xã A Lưới 1 (000.00.41.H57): proof of origin (the agency seal), ES256, signed 2025-07-02T17:05:00+07:00 [UNVERIFIED]",
         "Trace (0)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
@@ -932,4 +939,69 @@ fn new_writes_the_reply_reference_and_an_express_set_time_into_the_header() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["header"]["urgency"], 4);
     assert_eq!(v["header"]["urgencySetTime"], "2025-07-02T14:00:00+07:00");
+}
+
+/// A signed package whose attachment is detached, in `work/outbox/`.
+fn signed_detached_package(demo: &Demo) -> PathBuf {
+    let out_dir = demo.work.join("outbox");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let p = demo.new_package("outbox/letter.json", &["--detached"]);
+    for (who, c, at) in [
+        ("signer", "approval", SIGNED_AT),
+        ("seal", "origin", SEALED_AT),
+    ] {
+        let out = demo.sign(&p, who, c, at);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    p
+}
+
+#[test]
+fn standard_input_reads_detached_attachments_only_from_the_detached_dir() {
+    let demo = Demo::new();
+    let p = signed_detached_package(&demo);
+    let outbox = demo.work.join("outbox");
+    // Run from the folder that holds the attachment: `-` alone must not read it from there.
+    let out = demo
+        .verify()
+        .current_dir(&outbox)
+        .arg("-")
+        .write_stdin(std::fs::read(&p).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("FAILED  -: SIGNED_DATA_NOT_FOUND"),
+        "{}",
+        stdout(&out)
+    );
+    let out = demo
+        .verify()
+        .arg("--detached-dir")
+        .arg(&outbox)
+        .arg("-")
+        .write_stdin(std::fs::read(&p).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("OK      -:"), "{}", stdout(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_refuses_a_detached_attachment_linked_from_outside_the_package_folder() {
+    let demo = Demo::new();
+    let p = signed_detached_package(&demo);
+    let outbox = demo.work.join("outbox");
+    // The real file moves out of the folder; a link takes its place.
+    let outside = demo.work.join("outside.pdf");
+    std::fs::rename(outbox.join("request.pdf"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, outbox.join("request.pdf")).unwrap();
+    let out = demo.verify().arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("SIGNED_DATA_NOT_FOUND") && stdout(&out).contains("folder"),
+        "{}",
+        stdout(&out)
+    );
 }

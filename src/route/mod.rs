@@ -10,7 +10,7 @@ mod store;
 mod table;
 mod trace;
 
-pub use hubs::HubRegistry;
+pub use hubs::{HubRegistry, HubRegistryError};
 pub use notice::NonDeliveryNotice;
 pub use receipt::{Disposition, Receipt, RecipientDisposition};
 pub use router::{

@@ -2,22 +2,28 @@
 //! library; this binary reads files, calls the public API and prints.
 #![forbid(unsafe_code)]
 
+mod cause;
+mod classify;
 mod cli;
 mod error;
+mod inputs;
 mod inspect;
 mod io;
 mod key;
+mod keyfile;
 mod new;
 mod pki;
+mod policy;
 mod sign;
 mod status;
 mod verify;
+mod words;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, PkiCommand};
+use cli::{Cli, Command, PkiCommand, PolicyCommand};
 use error::{CliError, Exit};
 
 fn main() -> ExitCode {
@@ -30,6 +36,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Status(a) => status::run(a),
         Command::Pki(PkiCommand::Demo(a)) => pki::demo(a),
+        Command::Policy(PolicyCommand::Show) => policy::show(),
     };
     match result {
         Ok(()) => Exit::Ok.into(),
