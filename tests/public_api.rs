@@ -38,6 +38,12 @@ pin! {
         DetachedObject, JadesError, JwsMessage, ParsedSignature, Profile, SignOptions,
         SignedObjectRef,
     ]
+    // JAdES unsigned properties and the levels they reach (B-T, B-LT, B-LTA).
+    [RevocationValues, UnsignedComponent, UnsignedProperties, UnsignedValue]
+    [
+        add_archive_timestamp, add_signature_timestamp, JadesLevel, LevelEvaluation,
+        SignedContent, TimestampCheck, TimestampKind,
+    ]
     // CMS signatures and RFC 3161 timestamps.
     [CmsError, CmsLimits, CmsSignedData, CmsSigner, DigestAlgorithm, EssBinding, Hasher]
     [
