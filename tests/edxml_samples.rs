@@ -347,3 +347,76 @@ fn agency_codes_of_the_hub_are_placeholders_until_the_options_map_them() {
         .expect("utf-8")
         .contains("<edXML:OrganId>28.22.H17</edXML:OrganId>"));
 }
+
+fn import_document(bytes: &[u8]) -> edoc::ImportedDocument {
+    match import_edxml(bytes, &EdxmlLimits::default(), &EdxmlOptions::default()) {
+        Ok(EdxmlImport::Document(doc)) => doc,
+        Ok(EdxmlImport::Status(_)) => panic!("a status, not a document"),
+        Err(e) => panic!("refused: {e}"),
+    }
+}
+
+fn exported_document_ids(doc: &edoc::ImportedDocument) -> Vec<String> {
+    let xml = export_edxml(
+        doc.package(),
+        &mut Detached::none(),
+        &EdxmlLimits::default(),
+        &EdxmlOptions::default(),
+    )
+    .expect("export");
+    let text = String::from_utf8(xml).expect("utf-8");
+    text.split("DocumentId>")
+        .skip(1)
+        .step_by(2)
+        .map(|s| s.split('<').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn an_id_without_the_senders_code_gets_it_in_front_and_export_writes_the_original() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/edxml");
+    let doc = import_document(&read(
+        &dir.join("received/874e0f18-90dc-45fb-989a-65401470ba84.edxml"),
+    ));
+    let header = doc.package().header();
+    assert_eq!(
+        header.id().as_str(),
+        "000.00.00.Z00,5e515fca-3627-4f2e-b517-7169acdc8bda"
+    );
+    assert_eq!(header.id().sender(), Some(header.sender().id));
+    assert_eq!(
+        header.extensions()["edxml.DocumentId"]["id"],
+        "5e515fca-3627-4f2e-b517-7169acdc8bda"
+    );
+    assert_eq!(
+        exported_document_ids(&doc),
+        ["5e515fca-3627-4f2e-b517-7169acdc8bda"]
+    );
+}
+
+#[test]
+fn a_revocation_of_another_agencys_document_stays_on_the_senders_own_ids() {
+    // The SDK's sample: 000.00.00.G22 revokes 000.00.04.G14's document. edoc acts only on the
+    // sender's own documents, so the imported target can never reach G14's.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/edxml");
+    let doc = import_document(&read(&dir.join("vpcp-sdk-example/edoc_revocation.edxml")));
+    let header = doc.package().header();
+    let edoc::BusinessAction::Revoke(target) = header.action() else {
+        panic!("a revocation: {:?}", header.action());
+    };
+    assert_eq!(target.sender(), Some(header.sender().id));
+    assert_eq!(
+        target.as_str(),
+        "000.00.00.G22,000.00.04.G14,2012/08/06,267/VPCP-TTĐT"
+    );
+    assert!(
+        doc.report()
+            .notes
+            .iter()
+            .any(|n| n.contains("000.00.04.G14,2012/08/06,267/VPCP-TTĐT")),
+        "the report says the target was changed"
+    );
+    assert!(exported_document_ids(&doc)
+        .iter()
+        .all(|id| !id.starts_with("000.00.00.G22,000.00.04.G14")));
+}

@@ -16,7 +16,10 @@ use super::reading::{value_error, Reading};
 use super::trace::read_trace;
 use super::tree::Element;
 use super::writer::XmlWriter;
-use crate::document::{BusinessAction, DocumentId, Header, HeaderBuilder, InReplyTo, Urgency};
+use crate::document::{
+    BusinessAction, DocumentError, DocumentId, Header, HeaderBuilder, InReplyTo, Urgency,
+};
+use crate::org::OrgId;
 
 /// The extensions keeping what the header has no field for, named after their elements.
 const EXT_CODE: &str = "edxml.Code";
@@ -29,6 +32,41 @@ const EXT_RESPONSE: &str = "edxml.ResponseFor";
 const EXT_STEERING: &str = "edxml.SteeringType";
 const EXT_PLACES: &str = "edxml.ToPlaces";
 const EXT_MESSAGE: &str = "edxml.MessageHeader";
+/// The edXML ids that did not begin with the sender's code (a UUID, say): `id` for
+/// `DocumentId`, `target` for the document an action concerns.
+const EXT_IDS: &str = "edxml.DocumentId";
+
+/// An edXML document id as edoc's header takes it, and whether it had to change: edoc's ids
+/// are the sender's own (`{sender},…`, so no agency can take or act on another's ids); an id
+/// from a system that uses other ids (the VPCP SDK writes UUIDs) gets the sender's code and a
+/// comma in front, and export writes the original back.
+fn own_id(sender: &OrgId, id: &str) -> Result<(DocumentId, bool), DocumentError> {
+    let parsed: DocumentId = id.parse()?;
+    if parsed.sender() == Some(*sender) {
+        return Ok((parsed, false));
+    }
+    Ok((format!("{sender},{id}").parse()?, true))
+}
+
+/// The edXML form of one of the header's ids: the original when import changed it.
+pub(crate) fn edxml_id(header: &Header, which: &str, id: &DocumentId) -> String {
+    let original = header
+        .extensions()
+        .get(EXT_IDS)
+        .and_then(|v| v.get(which))
+        .and_then(Value::as_str);
+    match original {
+        Some(o)
+            if id
+                .as_str()
+                .strip_prefix(&format!("{},", header.sender().id))
+                == Some(o) =>
+        {
+            o.to_owned()
+        }
+        _ => id.as_str().to_owned(),
+    }
+}
 
 /// What the header holds for a field the edXML document lacks but the header requires (the
 /// signer's position); export leaves the field out again.
@@ -57,10 +95,12 @@ pub(crate) fn read(
     r: &mut Reading<'_>,
 ) -> Result<HeaderBuilder, EdxmlError> {
     let mut b = HeaderBuilder::new();
-    let mut f = Fields::new(message, message_path, &[])?;
+    let mut f = Fields::new(message, message_path.clone(), &[])?;
 
     let from = f.one(&["From"])?;
     let (sender, from_ext) = read_org(from, f.path_of(from), "sender", true, r)?;
+    let sender_id = sender.id;
+    let mut foreign_ids = Map::new();
     r.put(EXT_FROM, from_ext);
     b = b.sender(sender);
 
@@ -80,11 +120,18 @@ pub(crate) fn read(
     r.ext.insert(EXT_TO.into(), Value::Array(to_ext));
 
     if let Some((p, id)) = f.opt_text("DocumentId")? {
-        let parsed: DocumentId = id
-            .parse()
+        let (own, foreign) = own_id(&sender_id, id)
             .map_err(|e| value_error(p.clone(), id, format!("is not a document id: {e}")))?;
-        r.report.map(p, "header.id");
-        b = b.id(parsed);
+        if foreign {
+            r.report.map(
+                p,
+                format!("header.id, after the sender's code (the original in {EXT_IDS}.id)"),
+            );
+            foreign_ids.insert("id".into(), id.into());
+        } else {
+            r.report.map(p, "header.id");
+        }
+        b = b.id(own);
     } else {
         r.report.note(format!(
             "{}: no DocumentId; the id is made in the edXML form {{sender}},{{date}},{{number}}/{{notation}}",
@@ -328,6 +375,28 @@ pub(crate) fn read(
         Some((list, path)) => read_trace(list, path, in_reply_to.as_ref(), &raw_replies, r)?,
         None => BusinessAction::New,
     };
+    // The document an action concerns is the sender's own, as the id is.
+    let action = match action.target() {
+        Some(target) if target.sender() != Some(sender_id) => {
+            let original = target.as_str().to_owned();
+            let (own, _) = own_id(&sender_id, &original).map_err(|e| {
+                value_error(message_path.clone(), &original, format!("(the target) {e}"))
+            })?;
+            r.report.note(format!(
+                "{message_path}: the document action {} concerns, {original:?}, is taken as {own} \
+                 (edoc's ids begin with the sender's code); the original is in {EXT_IDS}.target",
+                action.code()
+            ));
+            foreign_ids.insert("target".into(), original.into());
+            match action {
+                BusinessAction::Revoke(_) => BusinessAction::Revoke(own),
+                BusinessAction::Update(_) => BusinessAction::Update(own),
+                _ => BusinessAction::Replace(own),
+            }
+        }
+        _ => action,
+    };
+    r.put(EXT_IDS, foreign_ids);
     for (key, value) in std::mem::take(&mut r.ext) {
         b = b.extension(key, value);
     }
@@ -429,7 +498,7 @@ pub(crate) fn write(
         });
         write_org(w, "To", agency, ext, options);
     }
-    w.leaf("DocumentId", header.id().as_str());
+    w.leaf("DocumentId", &edxml_id(header, "id", header.id()));
 
     let mut code = ext_object(header, EXT_CODE)?.cloned().unwrap_or_default();
     code.insert("CodeNumber".into(), header.number().into());

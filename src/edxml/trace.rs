@@ -231,7 +231,10 @@ pub(crate) fn write_trace(
         .cloned()
         .unwrap_or_default();
     if let Some(target) = action.target() {
-        business.insert("DocumentId".into(), target.to_string().into());
+        business.insert(
+            "DocumentId".into(),
+            super::header::edxml_id(header, "target", target).into(),
+        );
     }
     business.insert("BussinessDocType".into(), action.code().to_string().into());
     if !business.contains_key("BussinessDocReason") {
