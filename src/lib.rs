@@ -166,7 +166,8 @@ pub use package::{
     TraceEntry, VerifiedPackage, VerifiedSignature, Verifier, FORMAT_VERSION,
 };
 pub use report::{
-    Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport,
+    Check, CheckStatus, Indication, SignatoryComparison, SignatureReport, SubIndication,
+    ValidationReport,
 };
 pub use route::{
     verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
@@ -191,8 +192,9 @@ pub use status::{
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
 pub use time;
 pub use trust::{
-    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
-    KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
-    RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
-    ValidatedChain, ValidationTimeMode, ValidationTimes,
+    AgencyCertificates, ApprovalRole, ApproverAgency, CacheStats, CertificateName, ChainError,
+    EkuPolicy, HighSPolicy, HolderMarks, KeyUsagePolicy, OrganizationBinding, OrganizationMismatch,
+    OtherCommitments, Policy, PolicyError, RevocationMode, RevocationPolicy,
+    RevokedAfterSigningTime, RoleMode, SignatoryMatch, SignerRoles, TrustLimits, TrustStore,
+    TrustStoreError, ValidatedChain, ValidationTimeMode, ValidationTimes,
 };
