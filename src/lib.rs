@@ -180,11 +180,12 @@ pub use report::{
     ValidationReport,
 };
 pub use route::{
-    verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
-    DurableStore, ForwardReport, Forwarded, HubId, HubRegistry, HubRegistryError, InProcessNetwork,
-    MailboxStore, MemoryStore, NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue,
-    PayloadKind, Receipt, RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig,
-    RoutingTable, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError,
+    verify_trace, Accepted, Committed, DeadLetter, DeadLetterId, Delivery, DeliveryId,
+    DeliveryState, Disposition, DurableStore, ForwardReport, Forwarded, HubId, HubRegistry,
+    HubRegistryError, InProcessNetwork, MailboxStore, MemoryStore, MessageKey, NewDelivery,
+    NewOutboxEntry, NonDeliveryNotice, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
+    RecipientDisposition, Refusal, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
+    StatusEvent, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError,
     TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
 };
 pub use signed::SignedMessageError;

@@ -78,6 +78,8 @@ pin! {
         SubmitError, TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
     ]
     [DurableStore]
+    // Message keys, dead letters and non-delivery (issue 12).
+    [DeadLetter, DeadLetterId, MessageKey, NonDeliveryNotice, Refusal, StatusEvent]
     // Feature `test-pki`.
     #[cfg(feature = "test-pki")]
     [Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError]
@@ -125,5 +127,5 @@ fn the_crate_root_exports_exactly_these_names() {
     let mut pinned: Vec<String> = PINNED.iter().map(|s| (*s).to_owned()).collect();
     pinned.sort();
     assert_eq!(exported, pinned);
-    assert_eq!(pinned.len(), 180, "the public API has 180 names");
+    assert_eq!(pinned.len(), 186, "the public API has 186 names");
 }
