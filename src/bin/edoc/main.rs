@@ -2,13 +2,20 @@
 //! library; this binary reads files, calls the public API and prints.
 #![forbid(unsafe_code)]
 
+mod ack;
 mod cli;
+#[cfg(feature = "client")]
+mod connect;
 mod error;
+mod fetch;
+mod hub;
 mod inspect;
 mod io;
 mod key;
 mod new;
 mod pki;
+mod pki_network;
+mod send;
 mod sign;
 mod status;
 mod verify;
@@ -17,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, PkiCommand};
+use cli::{Cli, Command, HubCommand, PkiCommand};
 use error::{CliError, Exit};
 
 fn main() -> ExitCode {
@@ -30,6 +37,10 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Status(a) => status::run(a),
         Command::Pki(PkiCommand::Demo(a)) => pki::demo(a),
+        Command::Hub(HubCommand::Serve(a)) => hub::serve(a),
+        Command::Send(a) => send::run(a),
+        Command::Fetch(a) => fetch::run(a),
+        Command::Ack(a) => ack::run(a),
     };
     match result {
         Ok(()) => Exit::Ok.into(),
