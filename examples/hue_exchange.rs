@@ -103,6 +103,8 @@ impl Demo {
             std::fs::write(dir.join("trust-anchors.pem"), pki.anchors_pem())?;
             std::fs::write(dir.join("intermediates.pem"), pki.intermediates_pem())?;
             std::fs::write(dir.join("crls.pem"), pki.crls_pem(&[])?)?;
+            // Which certificate signs for which hub: receipts and trace entries need it.
+            std::fs::write(dir.join("hubs.json"), hubs.to_json())?;
         }
         Ok(Demo {
             pki,
@@ -691,9 +693,10 @@ fn main() -> Result<()> {
     if let Some(dir) = &demo.out {
         println!(
             "\n{} files written to {}, with the TEST PKI (trust-anchors.pem, intermediates.pem, \
-             crls.pem). Check them with:\n  edoc verify --trust {d}/trust-anchors.pem \
-             --intermediates {d}/intermediates.pem --crl {d}/crls.pem \
-             --at 2025-07-03T12:00:00+07:00 {d}/*.package.json",
+             crls.pem) and the hubs' certificates (hubs.json). Check every package, receipt \
+             and status (the forged package must fail) with:\n  edoc verify --trust \
+             {d}/trust-anchors.pem --intermediates {d}/intermediates.pem --crl {d}/crls.pem \
+             --hubs {d}/hubs.json --at 2025-07-20T12:00:00+07:00 {d}",
             demo.files,
             dir.display(),
             d = dir.display()

@@ -111,9 +111,10 @@
 // first, json uses limits). None imports through the `pub use` block below; the layers are
 // drawn in docs/architecture.md.
 
-// 1. Bounds on untrusted input, and the strict JSON pre-pass that applies them.
+// 1. Bounds on untrusted input, and the strict JSON pre-pass that applies them; times in words.
 mod json;
 mod limits;
+mod local_time;
 
 // 2. Agency codes and the directory; signers (keys in software or on tokens).
 mod org;
@@ -193,11 +194,11 @@ pub use report::{
 };
 pub use route::{
     verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
-    DurableStore, ForwardReport, Forwarded, HubId, HubRegistry, InProcessNetwork, MailboxStore,
-    MemoryStore, NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
-    RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
-    StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError, TraceError,
-    TraceHop, Tracking, Transport, TransportError, UrgencyRank,
+    DurableStore, ForwardReport, Forwarded, HubId, HubRegistry, HubRegistryError, InProcessNetwork,
+    MailboxStore, MemoryStore, NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue,
+    PayloadKind, Receipt, RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig,
+    RoutingTable, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError,
+    TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
 };
 pub use signed::SignedMessageError;
 pub use signer::{certificates_from_bytes, Algorithm, SignError, Signer, SoftwareSigner};

@@ -493,11 +493,8 @@ impl fmt::Display for ValidationReport {
                 write!(f, ", {alg}")?;
             }
             if let Some(t) = s.signing_time {
-                // RFC 3339, as in the JSON form; `time`'s Display is not meant for people.
-                let t = t
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_else(|_| t.to_string());
-                write!(f, ", signed {t}")?;
+                // RFC 3339 at +07:00; `time`'s Display is not meant for people.
+                write!(f, ", signed {}", crate::local_time::text(t))?;
             }
             writeln!(f)?;
         }

@@ -270,14 +270,14 @@ fn a_folder_is_verified_recursively_and_the_summary_counts_good_and_bad() {
     std::fs::copy(&good, folder.join("a-good.json")).unwrap();
     std::fs::copy(&good, folder.join("sub").join("c-good.edoc")).unwrap();
     tamper(&good, &folder.join("b-bad.json"));
-    // Not a package name: ignored.
+    // Not a signed artifact: listed as skipped, never passed over silently.
     std::fs::write(folder.join("notes.txt"), "not a package").unwrap();
 
     let out = demo.verify().arg(&folder).output().unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
     assert!(
         lines[0].starts_with("OK ") && lines[0].contains("a-good.json"),
         "{text}"
@@ -287,16 +287,23 @@ fn a_folder_is_verified_recursively_and_the_summary_counts_good_and_bad() {
         "{text}"
     );
     assert!(
-        lines[2].starts_with("OK ") && lines[2].contains("c-good.edoc"),
+        lines[2].starts_with("SKIPPED ") && lines[2].contains("notes.txt"),
         "{text}"
     );
-    assert_eq!(lines[3], "2 verified, 1 failed");
+    assert!(
+        lines[3].starts_with("OK ") && lines[3].contains("c-good.edoc"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[4],
+        "2 verified, 1 failed, 1 skipped (not signed artifacts)"
+    );
 
     // Only good ones: exit 0.
     std::fs::remove_file(folder.join("b-bad.json")).unwrap();
     let out = demo.verify().arg(&folder).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).ends_with("2 verified, 0 failed\n"));
+    assert!(stdout(&out).ends_with("2 verified, 0 failed, 1 skipped (not signed artifacts)\n"));
 }
 
 #[test]
@@ -514,10 +521,10 @@ fn inspect_shows_header_attachments_and_unverified_signatures() {
         &format!("request.pdf  application/pdf  {} bytes  inline  sha256 {sha}", PDF.len()),
         "Signatures (2) — UNVERIFIED",
         &format!(
-            "1. {} (UBND xã A Lưới 1, {SENDER}): proof of approval (the competent person), ES256, signed {SIGNED_AT} [UNVERIFIED]",
+            "1. {} (UBND xã A Lưới 1, {SENDER}): proof of approval (the competent person), ES256, signed 2025-07-02T17:00:00+07:00 [UNVERIFIED]",
             demo.common_name("signer.pem")
         ),
-        &format!("2. UBND xã A Lưới 1 ({SENDER}): proof of origin (the agency seal), ES256, signed {SEALED_AT} [UNVERIFIED]"),
+        "2. UBND xã A Lưới 1 (000.00.41.H57): proof of origin (the agency seal), ES256, signed 2025-07-02T17:05:00+07:00 [UNVERIFIED]",
         "Trace (0)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");

@@ -408,8 +408,11 @@ impl<'a> Verifier<'a> {
         };
         let skew = time::Duration::seconds(i64::from(self.policy.clock_skew_seconds));
         if signing_time > now + skew {
-            let detail =
-                format!("the signing time {signing_time} lies after the validation time {now}");
+            let detail = format!(
+                "the signing time {} lies after the validation time {}",
+                crate::local_time::text(signing_time),
+                crate::local_time::text(now)
+            );
             return (
                 claimed(sr).fail("signingTime", SubIndication::SigConstraintsFailure, detail),
                 None,

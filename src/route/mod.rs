@@ -9,7 +9,7 @@ mod store;
 mod table;
 mod trace;
 
-pub use hubs::HubRegistry;
+pub use hubs::{HubRegistry, HubRegistryError};
 pub use receipt::{Disposition, Receipt, RecipientDisposition};
 #[cfg(feature = "server")]
 pub(crate) use router::PreparedSubmission;

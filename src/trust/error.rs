@@ -2,6 +2,8 @@
 
 use time::OffsetDateTime;
 
+use crate::local_time::text;
+
 /// Why a certificate chain was refused. Each variant names the certificate in words
 /// (common name, organization, organizationIdentifier) and maps to an ETSI EN 319 102-1
 /// sub-indication through [`ChainError::sub_indication`].
@@ -31,7 +33,7 @@ pub enum ChainError {
     #[error("the policy checks certificates at the signing time, but the signature has none")]
     SigningTimeMissing,
     /// The claimed signing time lies in the future beyond the allowed clock skew.
-    #[error("the signing time {signing_time} is later than the validation time {now} plus the allowed clock skew")]
+    #[error("the signing time {} is later than the validation time {} plus the allowed clock skew", text(*signing_time), text(*now))]
     SigningTimeInFuture {
         /// The claimed signing time.
         signing_time: OffsetDateTime,
@@ -53,7 +55,7 @@ pub enum ChainError {
         subject: String,
     },
     /// A certificate of the chain was not yet valid at the validation time.
-    #[error("the certificate of {subject} is not valid before {not_before} (checked at {at})")]
+    #[error("the certificate of {subject} is not valid before {} (checked at {})", text(*not_before), text(*at))]
     NotYetValid {
         /// The certificate concerned.
         subject: String,
@@ -64,7 +66,7 @@ pub enum ChainError {
     },
     /// A certificate of the chain had expired at the validation time, and the signing time
     /// (if any) does not show it was signed while it was valid.
-    #[error("the certificate of {subject} expired on {not_after} (checked at {at})")]
+    #[error("the certificate of {subject} expired on {} (checked at {})", text(*not_after), text(*at))]
     Expired {
         /// The certificate concerned.
         subject: String,
@@ -75,7 +77,7 @@ pub enum ChainError {
     },
     /// The certificate has expired now, but the claimed signing time lies inside its validity;
     /// without a proof of existence (timestamp) that claim cannot be relied on.
-    #[error("the certificate of {subject} expired on {not_after}; the signature claims an earlier signing time but no timestamp proves it")]
+    #[error("the certificate of {subject} expired on {}; the signature claims an earlier signing time but no timestamp proves it", text(*not_after))]
     ExpiredAfterSigningTime {
         /// The certificate concerned.
         subject: String,
@@ -83,7 +85,7 @@ pub enum ChainError {
         not_after: OffsetDateTime,
     },
     /// A certificate of the chain is revoked, at or before the signing time (or at an unknown date).
-    #[error("the certificate of {subject} is revoked{}", revoked_at.map(|d| format!(" since {d}")).unwrap_or_default())]
+    #[error("the certificate of {subject} is revoked{}", revoked_at.map(|d| format!(" since {}", text(d))).unwrap_or_default())]
     Revoked {
         /// The certificate concerned.
         subject: String,
@@ -92,7 +94,7 @@ pub enum ChainError {
     },
     /// The signer certificate was revoked after the claimed signing time; without a proof of
     /// existence the claim cannot be relied on (EN 319 102-1 REVOKED_NO_POE).
-    #[error("the certificate of {subject} was revoked on {revoked_at}, after the claimed signing time {signing_time}, which no timestamp proves")]
+    #[error("the certificate of {subject} was revoked on {}, after the claimed signing time {}, which no timestamp proves", text(*revoked_at), text(*signing_time))]
     RevokedAfterSigningTime {
         /// The certificate concerned.
         subject: String,

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::jades::Commitment;
+use crate::limits::Limits;
 use crate::org::{Directory, OrgId};
 use crate::signer::Algorithm;
 
@@ -224,13 +225,57 @@ impl Policy {
         }
     }
 
-    /// Reads a policy from JSON (field names as in the struct, camelCase), refusing unknown
-    /// fields and out-of-range values.
+    /// Largest policy file read: 64 KiB (the whole strict policy is under 1 KiB).
+    pub const MAX_JSON_BYTES: usize = 64 << 10;
+
+    /// Reads a policy file: a JSON object whose fields (camelCase, as in the struct) override
+    /// those of [`Policy::strict`]; a nested object (`revocation`) overrides field by field.
+    /// Unknown and duplicate fields and out-of-range values are refused, so a typo never falls
+    /// back to a default silently.
+    ///
+    /// ```
+    /// use edoc::{Policy, RevocationMode};
+    /// let policy = Policy::from_json(br#"{"revocation": {"mode": "CheckIfAvailable"}}"#).unwrap();
+    /// assert_eq!(policy.revocation.mode, RevocationMode::CheckIfAvailable);
+    /// // Everything else is the strict policy's.
+    /// assert_eq!(policy.revocation.revoked_after_signing_time,
+    ///            Policy::strict().revocation.revoked_after_signing_time);
+    /// assert_eq!(policy.required_commitments, Policy::strict().required_commitments);
+    /// assert!(Policy::from_json(br#"{"revocation": {"mod": "CheckIfAvailable"}}"#).is_err());
+    /// ```
     pub fn from_json(bytes: &[u8]) -> Result<Policy, PolicyError> {
-        let policy: Policy =
+        if bytes.trim_ascii().is_empty() {
+            return Err(PolicyError::Json("the policy file is empty".into()));
+        }
+        // serde_json's Value keeps the last of two equal keys: the strict pre-pass refuses them
+        // first, and bounds size and depth.
+        let limits = Limits {
+            max_package_bytes: Self::MAX_JSON_BYTES,
+            ..Limits::default()
+        };
+        crate::json::check(bytes, &limits).map_err(|e| PolicyError::Json(e.to_string()))?;
+        let overrides: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| PolicyError::Json(e.to_string()))?;
+        if !overrides.is_object() {
+            return Err(PolicyError::Json(
+                "a policy file is a JSON object, e.g. {\"revocation\": {\"mode\": \"CheckIfAvailable\"}}"
+                    .into(),
+            ));
+        }
+        let mut merged =
+            serde_json::to_value(Policy::strict()).map_err(|e| PolicyError::Json(e.to_string()))?;
+        merge(&mut merged, overrides);
+        let policy: Policy =
+            serde_json::from_value(merged).map_err(|e| PolicyError::Json(e.to_string()))?;
         policy.check()?;
         Ok(policy)
+    }
+
+    /// The policy as pretty-printed JSON, in the form [`Policy::from_json`] reads: a file to
+    /// edit (`edoc policy show` prints the strict one).
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and enums: serialization cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
     fn check(&self) -> Result<(), PolicyError> {
@@ -286,6 +331,31 @@ impl Default for Policy {
     /// [`Policy::strict`].
     fn default() -> Self {
         Policy::strict()
+    }
+}
+
+/// Lays `over` onto `base`. An object replaces a struct's fields one by one; anything else,
+/// and an enum value (an object keyed by a PascalCase variant such as `{"AnyOf": [...]}`),
+/// replaces the whole value.
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    use serde_json::Value;
+    let (Value::Object(base), Value::Object(over)) = (base, over) else {
+        return;
+    };
+    for (key, value) in over {
+        match base.get_mut(&key) {
+            Some(slot @ Value::Object(_))
+                if value.as_object().is_some_and(|o| {
+                    o.keys()
+                        .all(|k| k.starts_with(|c: char| c.is_ascii_lowercase()))
+                }) =>
+            {
+                merge(slot, value)
+            }
+            _ => {
+                base.insert(key, value);
+            }
+        }
     }
 }
 
@@ -349,6 +419,33 @@ mod tests {
     fn strict_policy_round_trips_through_json() {
         let json = serde_json::to_vec(&Policy::strict()).unwrap();
         assert_eq!(Policy::from_json(&json).unwrap(), Policy::strict());
+    }
+
+    #[test]
+    fn a_policy_file_overrides_only_the_fields_it_names() {
+        let p = Policy::from_json(br#"{"minRsaBits": 3072, "eku": "DocumentSigning"}"#).unwrap();
+        assert_eq!(p.min_rsa_bits, 3072);
+        assert_eq!(p.eku, EkuPolicy::DocumentSigning);
+        assert_eq!(p.revocation, Policy::strict().revocation);
+        let p = Policy::from_json(br#"{"eku": {"AnyOf": ["1.3.6.1.5.5.7.3.4"]}}"#).unwrap();
+        assert_eq!(p.eku, EkuPolicy::AnyOf(vec!["1.3.6.1.5.5.7.3.4".into()]));
+        assert_eq!(Policy::from_json(b"{}").unwrap(), Policy::strict());
+        let again = Policy::from_json(Policy::strict().to_json().as_bytes()).unwrap();
+        assert_eq!(again, Policy::strict());
+    }
+
+    #[test]
+    fn a_policy_file_with_a_repeated_or_unknown_nested_field_or_no_object_is_refused() {
+        for bad in [
+            &br#"{"minRsaBits": 4096, "minRsaBits": 1024}"#[..],
+            br#"{"revocation": {"mode": "RequireCrl", "mode": "DangerNoCheck"}}"#,
+            br#"{"revocation": {"mod": "CheckIfAvailable"}}"#,
+            br#"["minRsaBits"]"#,
+            b"  \n",
+        ] {
+            let err = Policy::from_json(bad).unwrap_err();
+            assert!(matches!(err, PolicyError::Json(_)), "{err:?}");
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Verify packages (or, with --payload, a plain JAdES/JWS over a file). Never uses the network.
-    #[command(after_help = VERIFY_HELP)]
+    #[command(after_help = VERIFY_HELP, mut_arg("trust", |a| a.required(true)))]
     Verify(VerifyArgs),
     /// Make an unsigned package from flags or a header JSON file, with attachments.
     #[command(after_help = NEW_HELP)]
@@ -42,6 +42,9 @@ pub(crate) enum Command {
     /// Test-only PKI tools.
     #[command(subcommand)]
     Pki(PkiCommand),
+    /// Validation policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Run a hub (feature `server`).
     #[command(subcommand)]
     Hub(HubCommand),
@@ -56,39 +59,67 @@ pub(crate) enum Command {
     Ack(AckArgs),
 }
 
+/// `edoc policy ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Print the strict policy as a policy file to edit: a file passed with --policy needs only
+    /// the fields it changes.
+    #[command(after_help = POLICY_SHOW_HELP)]
+    Show,
+}
+
+const POLICY_SHOW_HELP: &str = "\
+Prints Policy::strict() as JSON, the form `edoc verify --policy FILE` reads. A policy file
+starts from the strict policy and overrides only the fields it names, so
+
+  {\"revocation\": {\"mode\": \"CheckIfAvailable\"}}
+
+is a whole policy file: the strict policy, with CRLs used when present instead of required.
+Unknown fields are refused, so a typo never falls back to a default silently.
+
+Example:
+  edoc policy show > policy.json
+  edoc verify --trust trust.pem --policy policy.json letter.json";
+
 const VERIFY_HELP: &str = "\
-TARGET is a package file, `-` for standard input, or a folder: every *.json and *.edoc file
-in it, recursively, is read as a package and verified in parallel.
+A TARGET is a file, `-` for standard input, or a folder (walked recursively). Each file is
+recognised by its content and checked by its own rules:
+  package          the signatures, chains and document rules (approval, then the seal of the
+                   sender); with --hubs, also the routing trace each hub signed
+  status message   the answering agency's seal and the message itself (edoc status writes them)
+  hub receipt      the hub's seal, which --hubs must register for the hub the receipt names
+  other JAdES/JWS  over its attached payload, or with --payload FILE over a detached one
+In a folder, a file that is none of these (certificates, a detached attachment, notes) is
+listed as SKIPPED with what it seems to be, never passed over silently; given by name, it
+FAILS.
 
 Detached attachments are read beside the package: from the package file's folder, the file
 named as in the manifest (for `-`, the current folder).
 
-Output: one line per package, `OK` (number/notation, sender, signers by name) or `FAILED`
-(the sub-indication, e.g. HASH_FAILURE, and the reason in words), then a summary line.
---json prints instead one validation report per line (JSON Lines): the fields of
-ValidationReport (indication, subIndication, documentId, numberNotation, sender,
-validatedAt, checks, documentSubIndication, signatures[]) plus `target`, the path given;
-a package that could not be read is {\"target\": ..., \"error\": ...}.
+Output: one line per file, `OK` (what it is, who signed), `FAILED` (the sub-indication of the
+first cause, e.g. HASH_FAILURE, its reason in words, and what to do when an input is
+missing), `ERROR` (unreadable) or `SKIPPED`, then a summary line. --json prints instead one
+JSON object per line (JSON Lines) with `target` and `kind` (package, status, receipt, jws,
+skipped, unreadable); for a package, the fields of ValidationReport (indication,
+subIndication, documentId, numberNotation, sender, validatedAt, checks,
+documentSubIndication, signatures[]) and `trace`.
 
-Without --at, documents are checked at the current time. Without --policy, the strict policy
+Without --at, files are checked at the current time. Without --policy, the strict policy
 applies: both the person's approval and the agency seal, CRLs for every CA.
-
---payload FILE verifies instead a plain JAdES/JWS signature file (compact, flattened or general
-JSON; detached `sigD` with one object, or RFC 7797 detached content) over FILE.
 
 Examples:
   edoc verify --trust demo/trust.pem --intermediates demo/intermediates.pem \\
-      --crl demo/crl.pem --directory demo/directory.json incoming/
+      --crl demo/crl.pem --directory demo/directory.json --hubs hubs.json incoming/
   cat letter.json | edoc verify --trust trust.pem --crl crl.pem --json -
   edoc verify --trust trust.pem --crl crl.pem --payload report.pdf report.pdf.jws
 
 Exit codes: 0 all verified, 1 any failed or indeterminate, 2 usage or I/O error.";
 
-/// `edoc verify`.
+/// The trust material: what `verify` checks against, and `inspect` when asked to verify.
 #[derive(Debug, Args)]
-pub(crate) struct VerifyArgs {
-    /// Trust anchors (root certificates), PEM. Repeatable; at least one.
-    #[arg(long = "trust", value_name = "PEM", required = true)]
+pub(crate) struct TrustArgs {
+    /// [required] Trust anchors (root certificates), PEM. Repeatable.
+    #[arg(long = "trust", value_name = "PEM")]
     pub(crate) trust: Vec<PathBuf>,
     /// Intermediate CA certificates, PEM. Repeatable.
     #[arg(long = "intermediates", value_name = "PEM")]
@@ -99,12 +130,24 @@ pub(crate) struct VerifyArgs {
     /// Directory JSON: which certificates may seal for which agency.
     #[arg(long, value_name = "FILE")]
     pub(crate) directory: Option<PathBuf>,
-    /// Validation policy JSON (default: the strict policy).
+    /// Validation policy JSON: the fields it names override the strict policy
+    /// (`edoc policy show` prints the strict one).
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,
+    /// Hubs JSON: which certificates sign for which hub; needed to verify a package's routing
+    /// trace and a hub's receipt.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) hubs: Option<PathBuf>,
     /// Validation time, RFC 3339 (default: now), e.g. 2025-07-02T15:00:00+07:00.
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
     pub(crate) at: Option<OffsetDateTime>,
+}
+
+/// `edoc verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) inputs: TrustArgs,
     /// Print validation reports as JSON Lines instead of text.
     #[arg(long, conflicts_with = "quiet")]
     pub(crate) json: bool,
@@ -114,7 +157,7 @@ pub(crate) struct VerifyArgs {
     /// Verify a plain JAdES/JWS signature (the single TARGET) over this payload file.
     #[arg(long, value_name = "FILE")]
     pub(crate) payload: Option<PathBuf>,
-    /// Package files, folders, or `-` for standard input.
+    /// Packages, status messages, receipts, folders, or `-` for standard input.
     #[arg(value_name = "TARGET", required = true)]
     pub(crate) targets: Vec<String>,
 }
@@ -134,6 +177,9 @@ Example:
       --signer-name \"Nguyễn Văn An\" --signer-position \"Chủ tịch\" \\
       --attach request.pdf -o letter.json";
 
+/// The --help heading of the flags `edoc new` needs when no --header file is given.
+const REQUIRED_UNLESS_HEADER: &str = "Required, unless --header FILE is given";
+
 /// `edoc new`.
 #[derive(Debug, Args)]
 pub(crate) struct NewArgs {
@@ -145,7 +191,8 @@ pub(crate) struct NewArgs {
         long,
         value_name = "CODE",
         conflicts_with = "header",
-        required_unless_present = "header"
+        required_unless_present = "header",
+        help_heading = REQUIRED_UNLESS_HEADER
     )]
     pub(crate) sender: Option<OrgId>,
     /// Sender's name as written on the document.
@@ -153,11 +200,12 @@ pub(crate) struct NewArgs {
         long,
         value_name = "NAME",
         conflicts_with = "header",
-        required_unless_present = "header"
+        required_unless_present = "header",
+        help_heading = REQUIRED_UNLESS_HEADER
     )]
     pub(crate) sender_name: Option<String>,
     /// A main recipient (nơi nhận), CODE=NAME. Repeatable.
-    #[arg(long = "to", value_name = "CODE=NAME", value_parser = parse_agency, conflicts_with = "header", required_unless_present = "header")]
+    #[arg(long = "to", value_name = "CODE=NAME", value_parser = parse_agency, conflicts_with = "header", required_unless_present = "header", help_heading = REQUIRED_UNLESS_HEADER)]
     pub(crate) to: Vec<Agency>,
     /// A copy recipient, CODE=NAME. Repeatable.
     #[arg(long = "cc", value_name = "CODE=NAME", value_parser = parse_agency, conflicts_with = "header")]
@@ -167,7 +215,8 @@ pub(crate) struct NewArgs {
         long,
         value_name = "CODE",
         conflicts_with = "header",
-        required_unless_present = "header"
+        required_unless_present = "header",
+        help_heading = REQUIRED_UNLESS_HEADER
     )]
     pub(crate) type_code: Option<String>,
     /// Document type name, e.g. "Công văn".
@@ -175,23 +224,24 @@ pub(crate) struct NewArgs {
         long,
         value_name = "NAME",
         conflicts_with = "header",
-        required_unless_present = "header"
+        required_unless_present = "header",
+        help_heading = REQUIRED_UNLESS_HEADER
     )]
     pub(crate) type_name: Option<String>,
     /// Number (số), e.g. 42.
-    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    #[arg(long, conflicts_with = "header", required_unless_present = "header", help_heading = REQUIRED_UNLESS_HEADER)]
     pub(crate) number: Option<String>,
     /// Notation (ký hiệu), e.g. UBND-TCKH.
-    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    #[arg(long, conflicts_with = "header", required_unless_present = "header", help_heading = REQUIRED_UNLESS_HEADER)]
     pub(crate) notation: Option<String>,
     /// Place of issue.
-    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    #[arg(long, conflicts_with = "header", required_unless_present = "header", help_heading = REQUIRED_UNLESS_HEADER)]
     pub(crate) place: Option<String>,
     /// Date of issue, YYYY-MM-DD (default: today in UTC+07:00).
     #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "header")]
     pub(crate) date: Option<Date>,
     /// Subject (trích yếu).
-    #[arg(long, conflicts_with = "header", required_unless_present = "header")]
+    #[arg(long, conflicts_with = "header", required_unless_present = "header", help_heading = REQUIRED_UNLESS_HEADER)]
     pub(crate) subject: Option<String>,
     /// Summary of the content.
     #[arg(long, conflicts_with = "header")]
@@ -228,7 +278,8 @@ pub(crate) struct NewArgs {
         long,
         value_name = "NAME",
         conflicts_with = "header",
-        required_unless_present = "header"
+        required_unless_present = "header",
+        help_heading = REQUIRED_UNLESS_HEADER
     )]
     pub(crate) signer_name: Option<String>,
     /// Position of the signer, e.g. "Chủ tịch".
@@ -236,7 +287,8 @@ pub(crate) struct NewArgs {
         long,
         value_name = "POSITION",
         conflicts_with = "header",
-        required_unless_present = "header"
+        required_unless_present = "header",
+        help_heading = REQUIRED_UNLESS_HEADER
     )]
     pub(crate) signer_position: Option<String>,
     /// Competence (thẩm quyền ký): none, on-behalf-of (TM.), deputy (KT.), by-order (TL.),
@@ -246,8 +298,9 @@ pub(crate) struct NewArgs {
     /// A file to attach. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub(crate) attach: Vec<PathBuf>,
-    /// Keep attachment contents as separate files beside the package (needs -o).
-    #[arg(long, requires = "output")]
+    /// Keep attachment contents as separate files beside the package (needs -o). For local use:
+    /// hubs take inline attachments only.
+    #[arg(long)]
     pub(crate) detached: bool,
     /// Where to write the package (default: standard output).
     #[arg(short, long = "output", value_name = "OUT")]
@@ -366,7 +419,7 @@ pub(crate) struct SignArgs {
     #[command(flatten)]
     pub(crate) key: KeyArgs,
     /// What the signature commits to.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help_heading = "Required")]
     pub(crate) commitment: CommitmentArg,
     /// Signing time, RFC 3339 (default: now).
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
@@ -382,15 +435,21 @@ pub(crate) struct SignArgs {
 /// Where the signing key comes from: a key file, or (feature pkcs11) a token.
 #[derive(Debug, Args)]
 pub(crate) struct KeyArgs {
-    /// The private key, PKCS#8 (PEM or DER).
-    #[arg(long, value_name = "KEY", requires = "cert")]
+    /// The private key: PKCS#8 (plain or encrypted), SEC1 EC, PKCS#1 RSA, PEM or DER; or a
+    /// PKCS#12 bundle (.p12, .pfx), which brings its certificate chain.
+    #[arg(long, value_name = "KEY")]
     pub(crate) key: Option<PathBuf>,
-    /// The signer's certificate (PEM or DER; the first certificate is used).
+    /// The signer's certificate (PEM or DER; the first certificate is used). Not needed with a
+    /// PKCS#12 bundle.
     #[arg(long, value_name = "CERT", requires = "key")]
     pub(crate) cert: Option<PathBuf>,
     /// The rest of the chain (intermediates), PEM bundle.
     #[arg(long, value_name = "PEM", requires = "key")]
     pub(crate) chain: Option<PathBuf>,
+    /// Environment variable holding the passphrase of an encrypted key or PKCS#12 bundle.
+    /// Without it, edoc asks on the terminal (a bundle without password needs neither).
+    #[arg(long, value_name = "VAR", requires = "key")]
+    pub(crate) key_pass_env: Option<String>,
     /// PKCS#11 module of the token.
     #[cfg(feature = "pkcs11")]
     #[arg(long, value_name = "PATH", conflicts_with = "key")]
@@ -436,18 +495,27 @@ pub(crate) struct KeyArgs {
 }
 
 const INSPECT_HELP: &str = "\
-Nothing is verified: signer names, times and commitments are what the signatures claim,
-marked UNVERIFIED. Use `edoc verify` to check them. --json prints one object with `header`
-(the header JSON), `attachments` (name, mediaType, size, sha256, inline), `signatures`
-(signer, issuer, serial, commitment, signingTime, algorithm, verified: false) and `trace`.
+Shows what a package says. Without trust material nothing is verified: signer names, times
+and commitments are what the signatures claim, marked UNVERIFIED. With --trust (and the other
+options of `edoc verify`), each signature is marked VERIFIED or FAILED with its reason, and
+with --hubs the routing trace is verified too.
+
+--json prints one object with `header` (the header JSON), `attachments` (name, mediaType,
+size, sha256, inline), `signatures` (signer, issuer, serial, commitment, signingTime,
+algorithm, verified) and `trace` (each entry's payload and verified).
 
 Example:
   edoc inspect letter.json
+  edoc inspect --trust demo/trust.pem --intermediates demo/intermediates.pem \\
+      --crl demo/crl.pem --hubs hubs.json letter.json
   edoc inspect --json letter.json | jq .header.subject";
 
 /// `edoc inspect`.
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
+    /// Verify while showing: the options of `edoc verify` (--trust is then required).
+    #[command(flatten)]
+    pub(crate) inputs: Option<TrustArgs>,
     /// The package file, or `-` for standard input.
     #[arg(value_name = "PACKAGE")]
     pub(crate) package: String,
@@ -476,13 +544,13 @@ pub(crate) struct StatusArgs {
     #[command(flatten)]
     pub(crate) key: KeyArgs,
     /// Two-digit status code, e.g. 03.
-    #[arg(long, value_parser = parse_status_code)]
+    #[arg(long, value_parser = parse_status_code, help_heading = "Required")]
     pub(crate) code: StatusCode,
     /// Free text, e.g. why the document was refused.
     #[arg(long, default_value = "")]
     pub(crate) description: String,
     /// Full name of the staff member who handled the document.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "Required")]
     pub(crate) staff: String,
     /// Position of the staff member.
     #[arg(long, value_name = "POSITION", default_value = "")]

@@ -5,15 +5,37 @@ use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
 
-/// Reads a file, or standard input for `-`, at most `limit + 1` bytes: a larger input is then
-/// refused by the parser's own size limit without being read to the end.
+/// Reads a file, or standard input for `-`, at most `limit + 1` bytes. A larger input is
+/// refused (exit 1) with its true size when the file system knows it, and without being read
+/// to the end; an empty one is refused in words. Refusals name the input.
 pub(crate) fn read_bounded(
+    target: &str,
+    limit: usize,
+    what: &'static str,
+) -> Result<Vec<u8>, CliError> {
+    read_input(target, limit, what).map_err(|e| match e {
+        CliError::Refused(reason) => {
+            let name = if target == "-" {
+                "standard input"
+            } else {
+                target
+            };
+            CliError::Refused(format!("{name}: {reason}"))
+        }
+        other => other,
+    })
+}
+
+/// [`read_bounded`], with refusals that do not repeat the input's name (for lines that start
+/// with it).
+pub(crate) fn read_input(
     target: &str,
     limit: usize,
     what: &'static str,
 ) -> Result<Vec<u8>, CliError> {
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
+    let mut size = None;
     if target == "-" {
         std::io::stdin()
             .lock()
@@ -22,11 +44,44 @@ pub(crate) fn read_bounded(
             .map_err(|e| CliError::io(what, Path::new("<stdin>"), e))?;
     } else {
         let path = Path::new(target);
-        std::fs::File::open(path)
-            .and_then(|f| f.take(cap).read_to_end(&mut bytes))
+        let file = std::fs::File::open(path).map_err(|e| CliError::io(what, path, e))?;
+        size = file.metadata().ok().map(|m| m.len());
+        file.take(cap)
+            .read_to_end(&mut bytes)
             .map_err(|e| CliError::io(what, path, e))?;
     }
+    if bytes.len() > limit {
+        let actual = match size {
+            Some(n) => format!("the file is {n} bytes ({})", mib(n)),
+            None => format!("the input is more than {limit} bytes"),
+        };
+        return Err(CliError::Refused(format!(
+            "{actual}; the limit is {limit} bytes ({})",
+            mib(limit as u64)
+        )));
+    }
+    if bytes.trim_ascii().is_empty() {
+        return Err(CliError::Refused("the file is empty".into()));
+    }
     Ok(bytes)
+}
+
+/// The first `n` bytes of a file (all of it when shorter), and whether that was all of it.
+pub(crate) fn read_prefix(path: &Path, n: usize) -> Result<(Vec<u8>, bool), CliError> {
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(|e| CliError::io("cannot read", path, e))?;
+    let cap = u64::try_from(n).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::io("cannot read", path, e))?;
+    let whole = bytes.len() <= n;
+    bytes.truncate(n);
+    Ok((bytes, whole))
+}
+
+/// A size in MiB with one decimal, for messages.
+pub(crate) fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
 }
 
 /// Reads a whole configuration file (trust store, policy, directory, header).

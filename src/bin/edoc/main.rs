@@ -3,28 +3,34 @@
 #![forbid(unsafe_code)]
 
 mod ack;
+mod cause;
+mod classify;
 mod cli;
 #[cfg(feature = "client")]
 mod connect;
 mod error;
 mod fetch;
 mod hub;
+mod inputs;
 mod inspect;
 mod io;
 mod key;
+mod keyfile;
 mod new;
 mod pki;
 mod pki_network;
+mod policy;
 mod send;
 mod sign;
 mod status;
 mod verify;
+mod words;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, HubCommand, PkiCommand};
+use cli::{Cli, Command, HubCommand, PkiCommand, PolicyCommand};
 use error::{CliError, Exit};
 
 fn main() -> ExitCode {
@@ -37,6 +43,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Status(a) => status::run(a),
         Command::Pki(PkiCommand::Demo(a)) => pki::demo(a),
+        Command::Policy(PolicyCommand::Show) => policy::show(),
         Command::Hub(HubCommand::Serve(a)) => hub::serve(a),
         Command::Send(a) => send::run(a),
         Command::Fetch(a) => fetch::run(a),

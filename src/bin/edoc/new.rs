@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use edoc::{AttachmentEntry, DocumentId, Header, HeaderBuilder, InReplyTo, Package, Urgency};
+use edoc::{
+    AttachmentEntry, DocumentId, Header, HeaderBuilder, InReplyTo, Limits, Package, Urgency,
+};
 
 use crate::cli::{NewArgs, UrgencyArg};
 use crate::error::CliError;
@@ -17,6 +19,17 @@ pub(crate) fn run(args: &NewArgs) -> Result<(), CliError> {
         Some(header) => HeaderBuilder::from(header.clone()),
         None => builder_from_flags(args)?,
     };
+
+    // Too large inline attachments are refused before any is read: base64 makes 4 of 3 bytes.
+    if !args.detached {
+        let mut inline = 0u64;
+        for path in &args.attach {
+            let meta = std::fs::metadata(path).map_err(|e| CliError::io("cannot read", path, e))?;
+            inline += meta.len();
+        }
+        let estimate = inline.div_ceil(3) * 4 + (64 << 10);
+        check_size(estimate, inline, true)?;
+    }
 
     // Inline contents by manifest name; detached files to place beside the package.
     let mut inline = Vec::new();
@@ -51,13 +64,83 @@ pub(crate) fn run(args: &NewArgs) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Refused(e.to_string()))?;
     let package = Package::new(header, inline).map_err(|e| CliError::Refused(e.to_string()))?;
+    let mut json = package.to_json();
+    json.push(b'\n');
+    let inline: u64 = package
+        .header()
+        .attachments()
+        .iter()
+        .filter(|a| !package.is_detached(a.name()))
+        .map(|a| a.size())
+        .sum();
+    check_size(json.len() as u64, inline, false)?;
 
     if let Some(out) = &args.output {
         copy_detached_beside(out, &detached)?;
+    } else if args.detached {
+        return Err(CliError::Usage(
+            "--detached needs -o OUT: the detached files are put beside the package".into(),
+        ));
     }
-    let mut json = package.to_json();
-    json.push(b'\n');
-    io::write_output(args.output.as_deref(), &json)
+    io::write_output(args.output.as_deref(), &json)?;
+    eprintln!(
+        "{}",
+        wrote(args.output.as_deref(), &package, json.len(), detached.len())
+    );
+    Ok(())
+}
+
+/// Room kept in a package for what comes after `new`: the signatures (a few KiB each, with
+/// their certificate chains) and the hubs' trace entries. 256 KiB is generous for both.
+const ROOM_FOR_SIGNATURES: usize = 256 << 10;
+
+/// Refuses, at creation, a package that `sign` and every hub would refuse as too large,
+/// quoting its size (exact, or estimated from the files before reading them), the limit and
+/// what to do.
+fn check_size(size: u64, inline: u64, estimated: bool) -> Result<(), CliError> {
+    let limit = Limits::default().max_package_bytes as u64;
+    let room = ROOM_FOR_SIGNATURES as u64;
+    if size + room <= limit {
+        return Ok(());
+    }
+    // Inline content is base64: 4 bytes for 3.
+    let fits = (limit - room) / 4 * 3;
+    Err(CliError::Refused(format!(
+        "the package would be {}{size} bytes ({}), with {} of inline attachments; a package may \
+         be at most {limit} bytes ({}), of which {} is kept for the signatures and the hubs' \
+         trace entries. Inline attachments are base64 (4 bytes for 3), so about {} of them fit. \
+         Keep large files detached with --detached (for local use: hubs take inline \
+         attachments only), or split the attachments across several documents",
+        if estimated { "about " } else { "" },
+        io::mib(size),
+        io::mib(inline),
+        io::mib(limit),
+        io::mib(room),
+        io::mib(fits),
+    )))
+}
+
+/// What `new` wrote, for the person who ran it (on standard error: the package itself may be
+/// on standard output).
+fn wrote(out: Option<&Path>, package: &Package, size: usize, detached: usize) -> String {
+    let h = package.header();
+    let place = out.map_or_else(|| "standard output".to_owned(), |p| p.display().to_string());
+    let attachments = h.attachments().len();
+    let mut line = format!(
+        "edoc: wrote {place}: unsigned package {}/{} ({}), {size} bytes, {attachments} \
+         attachment{}",
+        h.number(),
+        h.notation(),
+        h.id(),
+        if attachments == 1 { "" } else { "s" }
+    );
+    if detached > 0 {
+        line.push_str(&format!(
+            " ({detached} detached beside it: for local use, hubs take inline attachments only)"
+        ));
+    }
+    line.push_str("; next: edoc sign --commitment approval (the competent person)");
+    line
 }
 
 fn header_file(path: &Path) -> Result<Header, CliError> {
