@@ -54,6 +54,29 @@ pub enum JsonError {
         /// Path of the number.
         path: String,
     },
+    /// The document holds more values (scalars, arrays and objects) than the limit: each costs
+    /// far more memory once read than its byte or two of JSON.
+    #[error("JSON holds more than {limit} values (the limit), at {path}")]
+    TooManyValues {
+        /// Path of the value that went past the limit.
+        path: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// A top-level member (the package header) is larger than its limit in canonical form
+    /// (RFC 8785: no whitespace, strings escaped as JCS writes them).
+    #[error(
+        "the value at {path} is at least {size} bytes in canonical form; the limit is {limit}"
+    )]
+    ValueTooLarge {
+        /// The member's path, e.g. `header`.
+        path: String,
+        /// Its canonical size counted up to where the pass stopped reading (at the first byte
+        /// past the limit, so the whole is at least this large).
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A string (or object key) is longer than the limit, in bytes after unescaping.
     #[error("string at {path} is {length} bytes; the limit is {limit}")]
     StringTooLong {
@@ -92,6 +115,19 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<(), JsonError> {
 /// A pattern is a rendered path with `[]` standing for any index, e.g. `attachments[].data`:
 /// inline attachment content is one long base64 string by design.
 pub(crate) fn check_except(bytes: &[u8], limits: &Limits, long: &[&str]) -> Result<(), JsonError> {
+    check_sized(bytes, limits, long, None)
+}
+
+/// [`check_except`], and the top-level member `sized.0` (the package header) may be at most
+/// `sized.1` bytes in canonical form (RFC 8785). Its size is counted as the pass reads it, and
+/// the pass stops as soon as it is past the bound, so a header that is too large is refused
+/// before anything builds it in memory, and without reading the rest of it.
+pub(crate) fn check_sized(
+    bytes: &[u8],
+    limits: &Limits,
+    long: &[&str],
+    sized: Option<(&str, usize)>,
+) -> Result<(), JsonError> {
     if bytes.len() > limits.max_package_bytes {
         return Err(JsonError::TooLarge {
             size: bytes.len(),
@@ -103,6 +139,9 @@ pub(crate) fn check_except(bytes: &[u8], limits: &Limits, long: &[&str]) -> Resu
         long,
         path: Vec::new(),
         error: None,
+        values: 0,
+        sized,
+        sized_bytes: 0,
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     // Our own depth limit is enforced before serde_json's; keep serde_json's as a backstop.
@@ -165,6 +204,12 @@ struct State<'l> {
     long: &'l [&'l str],
     path: Vec<Segment>,
     error: Option<JsonError>,
+    /// Values read so far, against `limits.max_values`.
+    values: usize,
+    /// The top-level member whose canonical size is bounded, and the bound.
+    sized: Option<(&'l str, usize)>,
+    /// The canonical size of that member counted so far.
+    sized_bytes: usize,
 }
 
 impl State<'_> {
@@ -179,6 +224,48 @@ impl State<'_> {
 
     fn path(&self) -> String {
         render(&self.path)
+    }
+
+    /// Counts one more value; refuses it past `max_values`, before it is read.
+    fn count<E: de::Error>(&mut self) -> Result<(), E> {
+        self.values += 1;
+        if self.values > self.limits.max_values {
+            let err = JsonError::TooManyValues {
+                path: self.path(),
+                limit: self.limits.max_values,
+            };
+            return Err(self.fail(err));
+        }
+        Ok(())
+    }
+
+    /// Whether the value being read lies in the sized member (or is it).
+    fn in_sized(&self) -> bool {
+        match (self.sized, self.path.first()) {
+            (Some((name, _)), Some(Segment::Key(k))) => k == name,
+            _ => false,
+        }
+    }
+
+    /// Adds `n` canonical bytes to the sized member's count, when inside it, and stops reading
+    /// as soon as the count passes the bound.
+    fn grow<E: de::Error>(&mut self, n: usize) -> Result<(), E> {
+        let Some((name, limit)) = self.sized else {
+            return Ok(());
+        };
+        if !self.in_sized() {
+            return Ok(());
+        }
+        self.sized_bytes = self.sized_bytes.saturating_add(n);
+        if self.sized_bytes > limit {
+            let err = JsonError::ValueTooLarge {
+                path: name.to_owned(),
+                size: self.sized_bytes,
+                limit,
+            };
+            return Err(self.fail(err));
+        }
+        Ok(())
     }
 
     fn check_string<E: de::Error>(&mut self, s: &str) -> Result<(), E> {
@@ -260,8 +347,28 @@ impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.st.count()?;
         d.deserialize_any(self)
     }
+}
+
+/// The length of `s` as RFC 8785 writes it, quotes included: `"` and `\` and the control
+/// characters are escaped (two bytes for those with a short form, six for the others).
+fn canonical_string_len(s: &str) -> usize {
+    let escapes: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | 0x08 | 0x09 | 0x0a | 0x0c | 0x0d => 1,
+            0x00..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    s.len() + escapes + 2
+}
+
+/// The number of decimal digits of `v`.
+fn digits(v: u64) -> usize {
+    v.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 impl<'de> Visitor<'de> for Node<'_, '_> {
@@ -271,12 +378,12 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.st.grow(if v { 4 } else { 5 })
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
+        self.st.grow(4)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
@@ -286,10 +393,13 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
             };
             return Err(self.st.fail(err));
         }
-        Ok(())
+        self.st.grow(digits(v))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        if v < 0 {
+            self.st.grow(1)?;
+        }
         self.visit_u64(v.unsigned_abs())
     }
 
@@ -302,11 +412,20 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
             };
             return Err(self.st.fail(err));
         }
+        if self.st.in_sized() {
+            // As RFC 8785 writes it (ECMAScript number form); only header floats get here.
+            let len = serde_json_canonicalizer::to_vec(&v).map_or(1, |b| b.len());
+            self.st.grow(len)?;
+        }
         Ok(())
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.st.check_string(v)
+        self.st.check_string(v)?;
+        if self.st.in_sized() {
+            self.st.grow(canonical_string_len(v))?;
+        }
+        Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -317,7 +436,8 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
             let more = seq.next_element_seed(Node { st: &mut *self.st })?;
             self.st.path.pop();
             if more.is_none() {
-                return Ok(());
+                // `[` and `]`, and a comma between elements.
+                return self.st.grow(2 + index.saturating_sub(1));
             }
             index += 1;
         }
@@ -335,12 +455,18 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
                 };
                 return Err(self.st.fail(err));
             }
+            if self.st.in_sized() {
+                // The key, its colon, and the comma before every member but the first.
+                let comma = usize::from(!seen.is_empty());
+                self.st.grow(canonical_string_len(&key) + 1 + comma)?;
+            }
             self.st.path.push(Segment::Key(key.clone()));
-            seen.insert(key);
             map.next_value_seed(Node { st: &mut *self.st })?;
             self.st.path.pop();
+            seen.insert(key);
         }
-        Ok(())
+        // `{` and `}`.
+        self.st.grow(2)
     }
 }
 
@@ -552,6 +678,54 @@ mod tests {
         );
         assert_eq!(path_at(doc.as_bytes(), 2, 7, &Limits::default()), "c");
         assert_eq!(path_at(doc.as_bytes(), 9, 1, &Limits::default()), "$");
+    }
+
+    #[test]
+    fn the_sized_member_is_measured_in_canonical_bytes_and_refused_past_its_bound() {
+        let doc = r#"{"header": { "b" : [1, -2, 1.5, 1e2, true, false, null,
+            "a\"\\\n\u0001é\u00e9", {"k\u0007": []}], "a": {} }, "other": [1e400]}"#;
+        let value: serde_json::Value = serde_json::from_str(&doc.replace("1e400", "1")).unwrap();
+        let canonical = serde_json_canonicalizer::to_vec(&value["header"])
+            .unwrap()
+            .len();
+        let doc = doc.replace("1e400", "1");
+        let limits = Limits::default();
+        let sized = |limit| check_sized(doc.as_bytes(), &limits, &[], Some(("header", limit)));
+        assert_eq!(sized(canonical), Ok(()));
+        assert_eq!(
+            sized(canonical - 1),
+            Err(JsonError::ValueTooLarge {
+                path: "header".into(),
+                size: canonical,
+                limit: canonical - 1
+            })
+        );
+        // Far too small: refused at the first value past the bound, not at the end.
+        assert!(matches!(
+            sized(4),
+            Err(JsonError::ValueTooLarge { size, limit: 4, .. }) if size < canonical
+        ));
+        // Other members are not counted.
+        assert_eq!(
+            check_sized(br#"{"other":[1,2,3]}"#, &limits, &[], Some(("header", 0))),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn values_past_the_limit_are_refused_before_they_are_read() {
+        let limits = Limits {
+            max_values: 4,
+            ..Limits::default()
+        };
+        assert_eq!(check(br#"{"a":[1,2]}"#, &limits), Ok(()));
+        assert_eq!(
+            check(br#"{"a":[1,2,3]}"#, &limits),
+            Err(JsonError::TooManyValues {
+                path: "a[2]".into(),
+                limit: 4
+            })
+        );
     }
 
     #[test]

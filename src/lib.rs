@@ -215,8 +215,8 @@ pub use status::{
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
 pub use time;
 pub use trust::{
-    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, KeyUsagePolicy,
-    OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
+    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
+    KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
     RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
     ValidatedChain, ValidationTimeMode, ValidationTimes,
 };

@@ -38,6 +38,12 @@ pub struct Limits {
     pub max_string_bytes: usize,
     /// Entries in the header's extension map. Default 64: deployment-specific fields, not data.
     pub max_extension_entries: usize,
+    /// JSON values (scalars, arrays, objects) in one document, counted by the strict pre-pass
+    /// before anything is built from them. Default 100 000: a header at the recipient limit
+    /// holds about 15 000; a value costs tens of bytes in memory for one or two on the wire, so
+    /// this bound keeps what any input can make a parser allocate to a small multiple of its
+    /// size.
+    pub max_values: usize,
 }
 
 impl Default for Limits {
@@ -52,6 +58,7 @@ impl Default for Limits {
             max_trace_entries: 32,
             max_string_bytes: 64 << 10,
             max_extension_entries: 64,
+            max_values: 100_000,
         }
     }
 }

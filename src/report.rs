@@ -197,6 +197,9 @@ pub enum CheckStatus {
     Failed,
     /// The check did not run (an earlier one failed, or the policy does not ask for it).
     NotRun,
+    /// The check ran and found something to know about, which the policy does not refuse
+    /// (a high-S ECDSA signature, a declared signatory that differs under a lenient policy).
+    Warning,
 }
 
 /// One check and what it found, in plain words.
@@ -303,6 +306,16 @@ impl SignatureReport {
             detail: detail.into(),
         });
         self.sub_indication.get_or_insert(sub);
+        self
+    }
+
+    /// Records a warning: a finding the policy does not refuse; the indication is unchanged.
+    pub fn warn(mut self, name: &str, detail: impl Into<String>) -> SignatureReport {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            status: CheckStatus::Warning,
+            detail: detail.into(),
+        });
         self
     }
 
@@ -416,6 +429,15 @@ impl ValidationReport {
             name: name.to_owned(),
             status,
             detail,
+        });
+    }
+
+    /// Records a document-level check that did not run, and why.
+    pub fn document_not_run(&mut self, name: &str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            status: CheckStatus::NotRun,
+            detail: detail.into(),
         });
     }
 

@@ -84,6 +84,10 @@ pub enum Defect {
     /// The certificate carries the 1024-bit RSA test key (its algorithm is still reported as
     /// the requested RSA one; the key cannot sign with ring).
     Rsa1024,
+    /// Not a defect: issued by the issuing CA after it renewed its key. The renewed CA
+    /// certificate ([`TestPki::renewed_intermediate`]) has the same name and a new key, and the
+    /// chain carries it; its CRL is [`TestPki::renewed_crl`].
+    RenewedIssuer,
 }
 
 /// What to issue.
@@ -150,6 +154,7 @@ pub struct TestPki {
     intermediate: Ca,
     untrusted_root: Ca,
     untrusted_intermediate: Ca,
+    renewed_intermediate: Ca,
     intermediate_serial: SerialNumber,
     next_serial: AtomicU64,
 }
@@ -189,11 +194,14 @@ impl TestPki {
             "edoc TEST Untrusted Issuing CA",
             3,
         )?;
+        // Serial 5: the issuing CA again, same name, a new key (a CA renewing its key).
+        let renewed_intermediate = intermediate_under(&root, "edoc TEST Issuing CA", 5)?;
         Ok(TestPki {
             root,
             intermediate,
             untrusted_root,
             untrusted_intermediate,
+            renewed_intermediate,
             intermediate_serial: SerialNumber::from(2u64),
             next_serial: AtomicU64::new(1000),
         })
@@ -207,6 +215,12 @@ impl TestPki {
     /// The intermediate certificate (DER).
     pub fn intermediate(&self) -> &CertificateDer<'static> {
         &self.intermediate.cert
+    }
+
+    /// The issuing CA's certificate after it renewed its key (DER): same name, new key, issued
+    /// by the root. See [`Defect::RenewedIssuer`].
+    pub fn renewed_intermediate(&self) -> &CertificateDer<'static> {
+        &self.renewed_intermediate.cert
     }
 
     /// The untrusted twin root (DER), for tests that need to name it.
@@ -277,6 +291,7 @@ impl TestPki {
             Defect::NoKeyUsage => p.key_usages = vec![],
             Defect::KeyUsageNotForSigning => p.key_usages = vec![KeyUsagePurpose::KeyEncipherment],
             Defect::UntrustedRoot => ca = &self.untrusted_intermediate,
+            Defect::RenewedIssuer => ca = &self.renewed_intermediate,
         }
         (p, ca, serial)
     }
@@ -368,16 +383,16 @@ impl TestPki {
         &self,
         revoked: &[(&TestIdentity, OffsetDateTime)],
     ) -> Result<CertificateRevocationListDer<'static>, TestPkiError> {
-        let revoked_certs = revoked
-            .iter()
-            .map(|(id, at)| RevokedCertParams {
-                serial_number: SerialNumber::from_slice(&id.serial),
-                revocation_time: *at,
-                reason_code: None,
-                invalidity_date: None,
-            })
-            .collect();
-        crl_by(&self.intermediate, revoked_certs)
+        crl_by(&self.intermediate, revoked_params(revoked))
+    }
+
+    /// The CRL of the issuing CA's renewed key (same issuer name as [`TestPki::crl`], signed by
+    /// the new key), listing each identity with its revocation date.
+    pub fn renewed_crl(
+        &self,
+        revoked: &[(&TestIdentity, OffsetDateTime)],
+    ) -> Result<CertificateRevocationListDer<'static>, TestPkiError> {
+        crl_by(&self.renewed_intermediate, revoked_params(revoked))
     }
 
     /// The root's CRL (the authority revocation list), empty: strict policies check every CA.
@@ -524,17 +539,32 @@ fn hierarchy(root_name: &str, inter_name: &str, serial: u64) -> Result<(Ca, Ca),
         cert: root_cert.der().clone(),
         issuer: Issuer::new(root_params, root_key),
     };
-    let inter_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
-    let mut inter_params = ca_params(inter_name, serial + 1);
-    inter_params.use_authority_key_identifier_extension = true;
-    let inter_cert = inter_params
-        .signed_by(&inter_key, &root.issuer)
-        .map_err(gen_err)?;
-    let intermediate = Ca {
-        cert: inter_cert.der().clone(),
-        issuer: Issuer::new(inter_params, inter_key),
-    };
+    let intermediate = intermediate_under(&root, inter_name, serial + 1)?;
     Ok((root, intermediate))
+}
+
+/// An issuing CA under `root` with a fresh P-256 key.
+fn intermediate_under(root: &Ca, name: &str, serial: u64) -> Result<Ca, TestPkiError> {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let mut params = ca_params(name, serial);
+    params.use_authority_key_identifier_extension = true;
+    let cert = params.signed_by(&key, &root.issuer).map_err(gen_err)?;
+    Ok(Ca {
+        cert: cert.der().clone(),
+        issuer: Issuer::new(params, key),
+    })
+}
+
+fn revoked_params(revoked: &[(&TestIdentity, OffsetDateTime)]) -> Vec<RevokedCertParams> {
+    revoked
+        .iter()
+        .map(|(id, at)| RevokedCertParams {
+            serial_number: SerialNumber::from_slice(&id.serial),
+            revocation_time: *at,
+            reason_code: None,
+            invalidity_date: None,
+        })
+        .collect()
 }
 
 fn crl_by(

@@ -940,3 +940,68 @@ fn new_writes_the_reply_reference_and_an_express_set_time_into_the_header() {
     assert_eq!(v["header"]["urgency"], 4);
     assert_eq!(v["header"]["urgencySetTime"], "2025-07-02T14:00:00+07:00");
 }
+
+/// A signed package whose attachment is detached, in `work/outbox/`.
+fn signed_detached_package(demo: &Demo) -> PathBuf {
+    let out_dir = demo.work.join("outbox");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let p = demo.new_package("outbox/letter.json", &["--detached"]);
+    for (who, c, at) in [
+        ("signer", "approval", SIGNED_AT),
+        ("seal", "origin", SEALED_AT),
+    ] {
+        let out = demo.sign(&p, who, c, at);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    p
+}
+
+#[test]
+fn standard_input_reads_detached_attachments_only_from_the_detached_dir() {
+    let demo = Demo::new();
+    let p = signed_detached_package(&demo);
+    let outbox = demo.work.join("outbox");
+    // Run from the folder that holds the attachment: `-` alone must not read it from there.
+    let out = demo
+        .verify()
+        .current_dir(&outbox)
+        .arg("-")
+        .write_stdin(std::fs::read(&p).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("FAILED  -: SIGNED_DATA_NOT_FOUND"),
+        "{}",
+        stdout(&out)
+    );
+    let out = demo
+        .verify()
+        .arg("--detached-dir")
+        .arg(&outbox)
+        .arg("-")
+        .write_stdin(std::fs::read(&p).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("OK      -:"), "{}", stdout(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_refuses_a_detached_attachment_linked_from_outside_the_package_folder() {
+    let demo = Demo::new();
+    let p = signed_detached_package(&demo);
+    let outbox = demo.work.join("outbox");
+    // The real file moves out of the folder; a link takes its place.
+    let outside = demo.work.join("outside.pdf");
+    std::fs::rename(outbox.join("request.pdf"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, outbox.join("request.pdf")).unwrap();
+    let out = demo.verify().arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("SIGNED_DATA_NOT_FOUND") && stdout(&out).contains("folder"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -174,3 +174,46 @@ fn signing_refuses_a_signer_whose_algorithm_does_not_fit_its_certificate() {
         "{r:?}"
     );
 }
+
+/// Whether the s half of a JWS ECDSA signature (r‖s) is at most n / 2, computed here with
+/// big integers rather than with the library's own helper.
+fn is_low_s(signature: &[u8], order_hex: &str) -> bool {
+    use x509_parser::num_bigint::BigUint;
+    let n = BigUint::parse_bytes(order_hex.as_bytes(), 16).unwrap();
+    let s = BigUint::from_bytes_be(&signature[signature.len() / 2..]);
+    s.clone() * 2u32 < n
+}
+
+const P256_ORDER: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+const P384_ORDER: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973";
+
+#[test]
+fn software_ecdsa_signatures_are_always_low_s() {
+    // A random nonce gives a high s half of the time: 48 signatures in a row all low-S happen
+    // by chance once in 2^48.
+    for (alg, order) in [
+        (Algorithm::Es256, P256_ORDER),
+        (Algorithm::Es384, P384_ORDER),
+    ] {
+        let s = signer(alg);
+        for i in 0..48u32 {
+            let message = format!("eyJhbGciOiJFUzI1NiJ9.{i}");
+            let signature = Signer::sign(&s, message.as_bytes()).unwrap();
+            assert!(is_low_s(&signature, order), "{alg} signature {i} is high-S");
+        }
+        // And the JAdES signatures made with it, which is what packages carry.
+        let objs = [DetachedObject::from_bytes("a", b"a")];
+        for _ in 0..16 {
+            let sig = sign_detached(&s, &objs, &SignOptions::new(datetime!(2025-07-01 0:00 UTC)))
+                .unwrap();
+            let parsed = ParsedSignature::parse(&sig).unwrap();
+            verify_detached(&parsed, &objs).unwrap();
+            let raw = base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                &sig.signature,
+            )
+            .unwrap();
+            assert!(is_low_s(&raw, order), "{alg}");
+        }
+    }
+}

@@ -207,3 +207,130 @@ fn a_manifest_entry_checks_a_reader_or_a_file_directly() {
         Err(PackageError::Io(_))
     ));
 }
+
+/// A package folder (`inbox/`) beside another folder (`outside/`) holding the real scan.
+struct Folders {
+    _tmp: tempfile::TempDir,
+    inbox: std::path::PathBuf,
+    outside: std::path::PathBuf,
+}
+
+fn folders() -> Folders {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let inbox = tmp.path().join("inbox");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&inbox).expect("mkdir");
+    std::fs::create_dir(&outside).expect("mkdir");
+    std::fs::write(outside.join("secret.tiff"), SCAN).expect("write");
+    Folders {
+        _tmp: tmp,
+        inbox,
+        outside,
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_leaving_the_package_folder_is_refused() {
+    use std::os::unix::fs::symlink;
+    let p = full_package();
+    // Relative with `..`, and absolute: both lead out of the folder. The content matches the
+    // manifest, so only the folder rule can refuse it (a file-content oracle otherwise).
+    for target in ["relative", "absolute"] {
+        let f = folders();
+        let link = f.inbox.join("scan.tiff");
+        match target {
+            "relative" => symlink("../outside/secret.tiff", &link),
+            _ => symlink(f.outside.join("secret.tiff"), &link),
+        }
+        .expect("symlink");
+        assert!(
+            matches!(
+                p.attachment_digests(&mut Detached::from_dir(&f.inbox)),
+                Err(PackageError::DetachedOutsideFolder { ref name }) if name == "scan.tiff"
+            ),
+            "{target} link"
+        );
+    }
+    // A link to a folder outside, then the file inside it.
+    let f = folders();
+    symlink(&f.outside, f.inbox.join("sub")).expect("symlink");
+    symlink("sub/secret.tiff", f.inbox.join("scan.tiff")).expect("symlink");
+    assert!(matches!(
+        p.attachment_digests(&mut Detached::from_dir(&f.inbox)),
+        Err(PackageError::DetachedOutsideFolder { .. })
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_inside_the_package_folder_and_a_symlinked_package_folder_are_read() {
+    use std::os::unix::fs::symlink;
+    let p = full_package();
+    let f = folders();
+    std::fs::create_dir(f.inbox.join("scans")).expect("mkdir");
+    std::fs::write(f.inbox.join("scans/2025-07.tiff"), SCAN).expect("write");
+    symlink("scans/2025-07.tiff", f.inbox.join("scan.tiff")).expect("symlink");
+    p.attachment_digests(&mut Detached::from_dir(&f.inbox))
+        .expect("a link that stays inside the folder is followed");
+    // The folder itself reached through a link (e.g. /var/mail → /srv/mail).
+    let via = f.outside.join("inbox-link");
+    symlink(&f.inbox, &via).expect("symlink");
+    p.attachment_digests(&mut Detached::from_dir(&via))
+        .expect("the folder is judged by where it really is");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_planted_as_an_attachment_is_refused_without_blocking() {
+    let p = full_package();
+    let f = folders();
+    let fifo = f.inbox.join("scan.tiff");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let inbox = f.inbox.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(p.attachment_digests(&mut Detached::from_dir(&inbox)));
+    });
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("refused at once, not blocked on the FIFO");
+    assert!(
+        matches!(
+            result,
+            Err(PackageError::DetachedMissing { .. } | PackageError::DetachedNotAFile { .. })
+        ),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_sparse_file_of_another_size_than_the_manifest_is_refused_before_hashing() {
+    // The manifest may declare up to 2^53 − 1 bytes; a sparse file of 1 TiB costs no disk.
+    let entry = AttachmentEntry::new("scan.tiff", "image/tiff", (1u64 << 53) - 1, [0u8; 32])
+        .expect("entry");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("scan.tiff");
+    std::fs::File::create(&path)
+        .and_then(|f| f.set_len(1 << 40))
+        .expect("sparse file");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(entry.check_file(&path));
+    });
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("refused at once, without hashing a terabyte");
+    assert!(
+        matches!(
+            result,
+            Err(PackageError::SizeMismatch { expected, actual, .. })
+                if expected == (1 << 53) - 1 && actual == 1 << 40
+        ),
+        "{result:?}"
+    );
+}

@@ -564,3 +564,125 @@ fn a_signature_failing_its_chain_still_names_its_claimed_signer_and_a_valid_one_
         .to_string()
         .contains("Untrusted"));
 }
+
+/// The seal's signature re-encoded with the other valid s (n − s): what anyone can do to a
+/// signed package without any key. Returns the package whose seal carries the high s.
+fn with_high_s_seal(p: &Package) -> Package {
+    use x509_parser::num_bigint::BigUint;
+    let n = BigUint::parse_bytes(
+        b"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+        16,
+    )
+    .unwrap();
+    let b64 = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut value: serde_json::Value = serde_json::from_slice(&p.to_json()).unwrap();
+    let seal = &mut value["signatures"]["signatures"][1]["signature"];
+    let raw = b64.decode(seal.as_str().unwrap()).unwrap();
+    let s = BigUint::from_bytes_be(&raw[32..]);
+    let high = if s.clone() * 2u32 > n { s } else { &n - s };
+    let mut out = raw[..32].to_vec();
+    let bytes = high.to_bytes_be();
+    out.extend(std::iter::repeat_n(0u8, 32 - bytes.len()));
+    out.extend(bytes);
+    *seal = serde_json::Value::String(b64.encode(out));
+    Package::parse(&serde_json::to_vec(&value).unwrap(), &Limits::default()).unwrap()
+}
+
+fn check_named<'r>(r: &'r edoc::SignatureReport, name: &str) -> Option<&'r edoc::Check> {
+    r.checks.iter().find(|c| c.name == name)
+}
+
+#[test]
+fn a_high_s_signature_in_a_received_package_is_reported_and_refused_when_the_policy_says_so() {
+    let mut w = World::new();
+    let p = signed(&w, Algorithm::Es256, Algorithm::Es256);
+    let v = w.verify(p.clone()).unwrap();
+    let low = check_named(&v.report().signatures[1], "lowS").expect("a lowS check");
+    assert_eq!(low.status, edoc::CheckStatus::Passed);
+
+    // Still a valid ECDSA signature: the strict policy reports it and accepts the package.
+    let high = with_high_s_seal(&p);
+    let v = w.verify(high.clone()).unwrap();
+    let seal = &v.report().signatures[1];
+    let check = check_named(seal, "lowS").expect("a lowS check");
+    assert_eq!(check.status, edoc::CheckStatus::Warning, "{check:?}");
+    assert!(check.detail.contains("high"), "{}", check.detail);
+    assert_eq!(seal.sub_indication, None);
+    // The person's (low-S) signature has no warning.
+    assert_eq!(
+        check_named(&v.report().signatures[0], "lowS").map(|c| c.status),
+        Some(edoc::CheckStatus::Passed)
+    );
+
+    w.policy.ecdsa_high_s = edoc::HighSPolicy::Refuse;
+    let e = w.verify(high).unwrap_err();
+    assert_eq!(e.sub_indication(), Some(SubIndication::FormatFailure));
+    assert_eq!(
+        check_named(&e.report().signatures[1], "lowS").map(|c| c.status),
+        Some(edoc::CheckStatus::Failed)
+    );
+}
+
+/// A reader that records whether anyone read from it.
+struct Watched<'a>(&'a std::cell::Cell<bool>, &'a [u8]);
+
+impl std::io::Read for Watched<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.set(true);
+        std::io::Read::read(&mut self.1, buf)
+    }
+}
+
+#[test]
+fn detached_content_is_read_only_after_every_signature_verified() {
+    let w = World::new();
+    let mut p = Package::new(
+        header(A_LUOI_5, "x"),
+        [("request.pdf".to_owned(), PDF.to_vec())],
+    )
+    .unwrap();
+    let stranger = w
+        .pki
+        .issue(&IdentitySpec {
+            holder: Holder::Seal {
+                agency_name: "UBND xã A Lưới 5".into(),
+                agency: id(A_LUOI_5),
+            },
+            algorithm: Algorithm::Es256,
+            defect: Defect::UntrustedRoot,
+        })
+        .unwrap();
+    for (who, c) in [
+        (&w.person(Algorithm::Es256), Commitment::ProofOfApproval),
+        (&stranger, Commitment::ProofOfOrigin),
+    ] {
+        p.sign(
+            &who.signer().unwrap(),
+            c,
+            SIGNED,
+            &mut Detached::none().add_reader("annex.pdf", ANNEX),
+        )
+        .unwrap();
+    }
+    let read = std::cell::Cell::new(false);
+    let e = Verifier::new(&w.store, &w.policy)
+        .verify(
+            p.clone(),
+            &mut Detached::none().add_reader("annex.pdf", Watched(&read, ANNEX)),
+            NOW,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.sub_indication(),
+        Some(SubIndication::NoCertificateChainFound)
+    );
+    assert!(
+        !read.get(),
+        "an untrusted package made the verifier read its attachment"
+    );
+    let attachments = e.report().checks.iter().find(|c| c.name == "attachments");
+    assert_eq!(
+        attachments.map(|c| c.status),
+        Some(edoc::CheckStatus::NotRun)
+    );
+}

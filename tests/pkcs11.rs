@@ -1143,3 +1143,43 @@ fn a_package_signed_on_tokens_by_person_and_seal_verifies_under_the_strict_polic
         .expect_err("a changed header must fail");
     assert_eq!(refused.sub_indication(), Some(SubIndication::HashFailure));
 }
+
+/// Whether the s half of a JWS ECDSA signature (r‖s) is at most n / 2.
+fn is_low_s(signature: &[u8], order_hex: &str) -> bool {
+    use x509_parser::num_bigint::BigUint;
+    let n = BigUint::parse_bytes(order_hex.as_bytes(), 16).expect("order");
+    let s = BigUint::from_bytes_be(&signature[signature.len() / 2..]);
+    s * 2u32 < n
+}
+
+#[test]
+fn token_ecdsa_signatures_are_always_low_s() {
+    // The token picks a random nonce: about half of its raw signatures are high-S, so 40 in a
+    // row all low-S happen by chance once in 2^40.
+    let p256 = Pkcs11Signer::open(ec_config(None)).expect("open P-256");
+    let p384 = Pkcs11Signer::open(config(
+        KeySelector::Label(P384_LABEL.to_owned()),
+        CertificateSource::Files(vec![fixture().p384_cert_file.clone()]),
+        None,
+    ))
+    .expect("open P-384");
+    for (signer, order) in [
+        (
+            &p256,
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+        ),
+        (
+            &p384,
+            "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+        ),
+    ] {
+        for i in 0..40 {
+            let signature = sign_and_verify(signer);
+            assert!(
+                is_low_s(&signature, order),
+                "{} signature {i} is high-S",
+                signer.algorithm()
+            );
+        }
+    }
+}

@@ -830,3 +830,79 @@ fn a_forged_crl_under_a_known_ca_name_cannot_displace_the_real_one() {
         .validate_chain(&id.chain, times(), &Policy::strict())
         .expect("the real CRL is kept");
 }
+
+/// A store that knows the issuing CA under its old and its renewed key, with a current CRL of
+/// each key: what a relying party holds while certificates of both keys are in use.
+fn store_across_a_key_renewal(
+    old_revoked: &[(&TestIdentity, time::OffsetDateTime)],
+    renewed_revoked: &[(&TestIdentity, time::OffsetDateTime)],
+) -> TrustStore {
+    let mut store = TrustStore::default();
+    store.add_anchor_der(pki().root()).unwrap();
+    store.add_intermediate_der(pki().intermediate()).unwrap();
+    store
+        .add_intermediate_der(pki().renewed_intermediate())
+        .unwrap();
+    store.add_crl_der(&pki().root_crl().unwrap()).unwrap();
+    store.add_crl_der(&pki().crl(old_revoked).unwrap()).unwrap();
+    store
+        .add_crl_der(&pki().renewed_crl(renewed_revoked).unwrap())
+        .unwrap();
+    store
+}
+
+#[test]
+fn a_ca_that_renews_its_key_keeps_both_crls_in_force() {
+    let old = person(Algorithm::Es256, Defect::None);
+    let renewed = person(Algorithm::Es256, Defect::RenewedIssuer);
+    // Loaded in both orders: neither list may push the other out.
+    let store = store_across_a_key_renewal(&[], &[]);
+    for id in [&old, &renewed] {
+        store
+            .validate_chain(&id.chain, times(), &Policy::strict())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut reversed = TrustStore::default();
+    reversed.add_anchor_der(pki().root()).unwrap();
+    reversed.add_intermediate_der(pki().intermediate()).unwrap();
+    reversed
+        .add_intermediate_der(pki().renewed_intermediate())
+        .unwrap();
+    reversed.add_crl_der(&pki().root_crl().unwrap()).unwrap();
+    reversed
+        .add_crl_der(&pki().renewed_crl(&[]).unwrap())
+        .unwrap();
+    reversed.add_crl_der(&pki().crl(&[]).unwrap()).unwrap();
+    for id in [&old, &renewed] {
+        reversed
+            .validate_chain(&id.chain, times(), &Policy::strict())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn a_revocation_on_either_key_list_of_a_renewed_ca_is_found() {
+    let old = person(Algorithm::Es256, Defect::None);
+    let renewed = person(Algorithm::Es256, Defect::RenewedIssuer);
+    let at = datetime!(2026-01-01 00:00 UTC);
+    let store = store_across_a_key_renewal(&[(&old, at)], &[(&renewed, at)]);
+    for id in [&old, &renewed] {
+        let err = refused(id, &store, &Policy::strict());
+        assert_eq!(
+            err,
+            ChainError::Revoked {
+                subject: "Nguyễn Văn An (UBND xã A Lưới 1, 000.00.01.H57)".into(),
+                revoked_at: Some(at)
+            }
+        );
+    }
+    // The old key's list says nothing about the renewed key's certificates, and back.
+    let store = store_across_a_key_renewal(&[(&old, at)], &[]);
+    store
+        .validate_chain(&renewed.chain, times(), &Policy::strict())
+        .unwrap();
+    assert!(matches!(
+        refused(&old, &store, &Policy::strict()),
+        ChainError::Revoked { .. }
+    ));
+}

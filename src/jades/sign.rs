@@ -109,9 +109,12 @@ fn sign_input(
     input.extend_from_slice(protected.as_bytes());
     input.push(b'.');
     input.extend_from_slice(payload);
-    let sig = signer
+    let mut sig = signer
         .sign(&input)
         .map_err(|e| JadesError::Signer(e.to_string()))?;
+    // Whatever the signer (a remote service, say) returned: low-S only, so nobody else's
+    // re-encoding of the same signature is ever the original.
+    crate::signer::normalize_low_s(signer.algorithm(), &mut sig);
     Ok((protected, b64::encode_url(&sig)))
 }
 

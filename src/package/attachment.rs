@@ -52,7 +52,14 @@ impl<'a> Detached<'a> {
     }
 
     /// Content read from `dir/<attachment name>`. Manifest names are safe file names (no path
-    /// separator, not `..`), so this never leaves `dir`.
+    /// separator, not `..`), and a symbolic link there is followed only when it leads to a file
+    /// inside `dir` (judged by where `dir` really is, so `dir` may itself be reached through a
+    /// link): a package never makes the verifier read, or compare digests with, a file outside
+    /// its folder. Only regular files are read (a FIFO or a device never blocks the reader).
+    ///
+    /// The file that is hashed is the file that was opened, and it must be the one found at a
+    /// path inside `dir` after opening (same device and inode), so swapping a link while the
+    /// folder is read cannot lead the reader out of it.
     pub fn from_dir(dir: impl Into<PathBuf>) -> Detached<'a> {
         Detached {
             dir: Some(dir.into()),
@@ -83,13 +90,7 @@ impl<'a> Detached<'a> {
             Some(Source::Reader(r)) => check_reader(entry, r),
             Some(Source::Path(p)) => check_file(entry, &p),
             None => match &self.dir {
-                Some(dir) => {
-                    let path = dir.join(entry.name());
-                    if !path.is_file() {
-                        return Err(missing());
-                    }
-                    check_file(entry, &path)
-                }
+                Some(dir) => check_in_folder(entry, dir),
                 None => Err(missing()),
             },
         }
@@ -138,9 +139,77 @@ pub fn hash_stream(mut reader: impl Read) -> std::io::Result<(u64, [u8; 32])> {
     Ok((size, hasher.finalize().into()))
 }
 
-/// Checks a file against a manifest entry, streaming.
+/// Checks a file against a manifest entry, streaming: its length first (a sparse file that
+/// claims a terabyte is refused without reading it), then its content.
 pub(crate) fn check_file(entry: &AttachmentEntry, path: &Path) -> Result<(), PackageError> {
-    let file = std::fs::File::open(path)?;
+    let file = open_regular(entry, path)?;
+    check_open_file(entry, file)
+}
+
+/// Checks `dir/<name>` for [`Detached::from_dir`]: a regular file inside `dir`.
+fn check_in_folder(entry: &AttachmentEntry, dir: &Path) -> Result<(), PackageError> {
+    let name = || entry.name().to_owned();
+    let path = dir.join(entry.name());
+    let file = match open_regular(entry, &path) {
+        Err(PackageError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(PackageError::DetachedMissing { name: name() })
+        }
+        other => other?,
+    };
+    // Where the name really leads, resolved after opening: the opened file must be the file at
+    // that place, and the place inside the folder.
+    let folder = dir.canonicalize()?;
+    let real = path.canonicalize()?;
+    if !real.starts_with(&folder) || !same_file(&file, &real)? {
+        return Err(PackageError::DetachedOutsideFolder { name: name() });
+    }
+    check_open_file(entry, file)
+}
+
+/// Opens `path` for reading without blocking on a FIFO, and refuses anything but a regular file.
+fn open_regular(entry: &AttachmentEntry, path: &Path) -> Result<std::fs::File, PackageError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A FIFO opened for reading would wait for a writer; a regular file ignores the flag.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(PackageError::DetachedNotAFile {
+            name: entry.name().to_owned(),
+        });
+    }
+    Ok(file)
+}
+
+/// Whether the open `file` is the file at `path` (same device and inode).
+fn same_file(file: &std::fs::File, path: &Path) -> std::io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (open, named) = (file.metadata()?, std::fs::metadata(path)?);
+        Ok(open.dev() == named.dev() && open.ino() == named.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        Ok(true)
+    }
+}
+
+/// Compares an open regular file's length with the manifest, then hashes it.
+fn check_open_file(entry: &AttachmentEntry, file: std::fs::File) -> Result<(), PackageError> {
+    let length = file.metadata()?.len();
+    if length != entry.size() {
+        return Err(PackageError::SizeMismatch {
+            name: entry.name().to_owned(),
+            expected: entry.size(),
+            actual: length,
+        });
+    }
     check_reader(entry, file)
 }
 

@@ -74,9 +74,10 @@ pub enum PackageError {
         field: String,
     },
     /// The header's canonical form is larger than the limit.
-    #[error("package header is {size} bytes in canonical form; the limit is {limit}")]
+    #[error("package header is {size} bytes or more in canonical form; the limit is {limit}")]
     HeaderTooLarge {
-        /// Canonical size.
+        /// Canonical size; when the strict pre-pass refused the header before reading all of
+        /// it, the size counted up to there (the header is at least that large).
         size: usize,
         /// The limit.
         limit: usize,
@@ -112,6 +113,22 @@ pub enum PackageError {
     /// A detached attachment whose content was not supplied.
     #[error("detached attachment {name:?} was not supplied")]
     DetachedMissing {
+        /// The name.
+        name: String,
+    },
+    /// A detached attachment in the package's folder is a link that leads out of that folder.
+    /// Files outside the folder are never read for a package: copy the file into the folder.
+    #[error(
+        "detached attachment {name:?} is a link that leads out of the package's folder; \
+         copy the file itself into the folder"
+    )]
+    DetachedOutsideFolder {
+        /// The name.
+        name: String,
+    },
+    /// A detached attachment is not a regular file (a folder, a FIFO, a device).
+    #[error("detached attachment {name:?} is not a regular file")]
+    DetachedNotAFile {
         /// The name.
         name: String,
     },
@@ -219,13 +236,25 @@ impl Package {
 
     /// Parses untrusted bytes, strictly and within `limits`.
     ///
-    /// Order: the JSON pre-pass (size, depth, duplicate keys, number range, string lengths),
+    /// Order: the JSON pre-pass (size, depth, duplicate keys, number range, string lengths, the
+    /// number of values, and the header's canonical size, all before anything is built),
     /// the version marker, the typed structure (unknown fields refused), the header's fields and
     /// combinations, counts, and the inline attachments' base64. Inline contents are *not*
     /// compared with the manifest here: [`Package::attachment_digests`] does that, so a
     /// mismatch is reported as a hash failure of the signed data, not as a format error.
     pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Package, PackageError> {
-        json::check_except(bytes, limits, LONG_FIELDS)?;
+        json::check_sized(
+            bytes,
+            limits,
+            LONG_FIELDS,
+            Some(("header", limits.max_header_bytes)),
+        )
+        .map_err(|e| match e {
+            JsonError::ValueTooLarge { size, limit, .. } => {
+                PackageError::HeaderTooLarge { size, limit }
+            }
+            other => PackageError::Json(other),
+        })?;
         // The version is read from the typed structure; only when that fails is the document
         // probed for its marker, so a future format gets the version error rather than a
         // confusing structure error, and a valid package is read in one typed pass.

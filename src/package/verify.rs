@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::signed_objects::{attachment_uri, base_objects, objects_for, HEADER_URI};
+use super::signed_objects::{attachment_uri, objects_for, HEADER_URI};
 use super::{Detached, Package, PackageError};
 use crate::document::Header;
 use crate::jades::{
@@ -16,7 +16,10 @@ use crate::jades::{
 };
 use crate::limits::Limits;
 use crate::report::{Indication, SignatureReport, SubIndication, ValidationReport};
-use crate::trust::{AgencyCertificates, Policy, TrustStore, ValidatedChain, ValidationTimes};
+use crate::signer::{is_high_s, Algorithm};
+use crate::trust::{
+    AgencyCertificates, HighSPolicy, Policy, TrustStore, ValidatedChain, ValidationTimes,
+};
 
 /// One signature of a verified package, with the chain that was validated for it.
 #[derive(Debug, Clone)]
@@ -148,9 +151,10 @@ fn package_sub(e: &PackageError) -> SubIndication {
         PackageError::DigestMismatch { .. } | PackageError::SizeMismatch { .. } => {
             SubIndication::HashFailure
         }
-        PackageError::DetachedMissing { .. } | PackageError::Io(_) => {
-            SubIndication::SignedDataNotFound
-        }
+        PackageError::DetachedMissing { .. }
+        | PackageError::DetachedOutsideFolder { .. }
+        | PackageError::DetachedNotAFile { .. }
+        | PackageError::Io(_) => SubIndication::SignedDataNotFound,
         _ => SubIndication::FormatFailure,
     }
 }
@@ -215,40 +219,51 @@ impl<'a> Verifier<'a> {
         )
         .at(now);
 
-        let base = match base_objects(&package, detached) {
-            Ok(objects) => {
-                report.document_check(
-                    "attachments",
-                    Ok(format!(
-                        "{} attachment(s) match the manifest",
-                        objects.len() - 1
-                    )),
-                );
-                objects
-            }
-            Err(e) => {
-                report.document_check("attachments", Err((package_sub(&e), e.to_string())));
-                // Go on with the manifest's digests so the report still judges each signature.
-                let mut objects = vec![DetachedObject::from_bytes(
-                    HEADER_URI,
-                    package.canonical_header(),
-                )];
-                objects.extend(header.attachments().iter().map(|a| DetachedObject {
-                    uri: attachment_uri(a.name()),
-                    sha256: *a.sha256(),
-                }));
-                objects
-            }
-        };
+        // The signatures are checked over the manifest's digests first: the header binds
+        // them, so no attachment needs reading for that. Attachment contents are read (and
+        // detached files hashed) only once every signature and chain checked out, so a package
+        // nobody trusted signed cannot make the verifier hash a huge (or sparse) file.
+        let mut base = vec![DetachedObject::from_bytes(
+            HEADER_URI,
+            package.canonical_header(),
+        )];
+        base.extend(header.attachments().iter().map(|a| DetachedObject {
+            uri: attachment_uri(a.name()),
+            sha256: *a.sha256(),
+        }));
 
         let mut verified = Vec::new();
+        let mut signature_reports = Vec::new();
         for (index, sig) in package.signatures().iter().enumerate() {
             let objects = objects_for(&base, &package.signatures()[..index]);
             let (sr, ok) = self.verify_one(sig, &objects, now);
-            report.push_signature(sr);
+            signature_reports.push(sr);
             if let Some(v) = ok {
                 verified.push(v);
             }
+        }
+        if !package.signatures().is_empty() && verified.len() == package.signatures().len() {
+            match package.attachment_digests(detached) {
+                Ok(digests) => report.document_check(
+                    "attachments",
+                    Ok(format!(
+                        "{} attachment(s) match the manifest",
+                        digests.len()
+                    )),
+                ),
+                Err(e) => {
+                    report.document_check("attachments", Err((package_sub(&e), e.to_string())))
+                }
+            }
+        } else {
+            report.document_not_run(
+                "attachments",
+                "the attachments were not read: the signatures over their digests did not all \
+                 verify",
+            );
+        }
+        for sr in signature_reports {
+            report.push_signature(sr);
         }
 
         self.check_commitments(&mut report);
@@ -426,6 +441,24 @@ impl<'a> Verifier<'a> {
                     claimed(sr).fail("signature", sub_of(&e), e.to_string()),
                     None,
                 )
+            }
+        }
+        if matches!(parsed.algorithm(), Algorithm::Es256 | Algorithm::Es384) {
+            if !is_high_s(parsed.algorithm(), parsed.signature_bytes()) {
+                sr = sr.pass("lowS", "the ECDSA signature value is in low-S form");
+            } else {
+                let detail = "the ECDSA signature value has the high s (s > n/2): valid, but \
+                              not as edoc or most signers write it; (r, n − s), the same \
+                              signature re-encoded, verifies too";
+                match self.policy.ecdsa_high_s {
+                    HighSPolicy::Report => sr = sr.warn("lowS", detail),
+                    HighSPolicy::Refuse => {
+                        return (
+                            claimed(sr).fail("lowS", SubIndication::FormatFailure, detail),
+                            None,
+                        )
+                    }
+                }
             }
         }
 

@@ -85,7 +85,9 @@ pub enum SignError {
 /// Produces JWS signatures with a key it may never reveal.
 ///
 /// `sign` receives the complete JWS signing input (`ASCII(BASE64URL(protected) || '.' || payload)`)
-/// and returns the signature in JWS form: r‖s for ECDSA, the raw RSA or Ed25519 signature otherwise.
+/// and returns the signature in JWS form: r‖s for ECDSA (low-S: s ≤ n/2, as this crate's signers
+/// write it; a high `s` is rewritten when a JWS is made), the raw RSA or Ed25519 signature
+/// otherwise.
 /// Implementations for hardware tokens hash inside or outside the device as the device requires.
 pub trait Signer: Send + Sync {
     /// The algorithm this signer's key produces.
@@ -96,7 +98,9 @@ pub trait Signer: Send + Sync {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
 
+mod low_s;
 mod software;
+pub(crate) use low_s::{is_high_s, normalize as normalize_low_s};
 pub use software::{certificates_from_bytes, SoftwareSigner};
 
 #[cfg(feature = "pkcs11")]

@@ -219,11 +219,16 @@ impl Signer for SoftwareSigner {
                     .map_err(failed)?;
                 Ok(out)
             }
-            Key::Ecdsa(k) => Ok(k
-                .sign(&self.rng, message)
-                .map_err(failed)?
-                .as_ref()
-                .to_vec()),
+            Key::Ecdsa(k) => {
+                let mut signature = k
+                    .sign(&self.rng, message)
+                    .map_err(failed)?
+                    .as_ref()
+                    .to_vec();
+                // ring leaves s as the nonce makes it; write the low of the two valid values.
+                super::normalize_low_s(self.algorithm, &mut signature);
+                Ok(signature)
+            }
             Key::Ed25519(k) => Ok(k.sign(message).as_ref().to_vec()),
         }
     }

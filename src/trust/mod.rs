@@ -17,7 +17,7 @@ pub use cache::CacheStats;
 pub use chain::{CertificateName, OrganizationMismatch, ValidatedChain, ValidationTimes};
 pub use error::{ChainError, TrustStoreError};
 pub use policy::{
-    AgencyCertificates, EkuPolicy, KeyUsagePolicy, OrganizationBinding, Policy, PolicyError,
-    RevocationMode, RevocationPolicy, RevokedAfterSigningTime, ValidationTimeMode,
+    AgencyCertificates, EkuPolicy, HighSPolicy, KeyUsagePolicy, OrganizationBinding, Policy,
+    PolicyError, RevocationMode, RevocationPolicy, RevokedAfterSigningTime, ValidationTimeMode,
 };
 pub use store::{TrustLimits, TrustStore};

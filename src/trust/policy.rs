@@ -59,6 +59,27 @@ pub struct Policy {
     pub revocation: RevocationPolicy,
     /// Whether the end-entity keyUsage must allow signing.
     pub leaf_key_usage: KeyUsagePolicy,
+    /// What an ECDSA signature carrying the high of its two valid `s` values means. Absent
+    /// from a policy file: [`HighSPolicy::Report`].
+    #[serde(default)]
+    pub ecdsa_high_s: HighSPolicy,
+}
+
+/// What an ECDSA signature with a high `s` (s > n/2) means.
+///
+/// (r, s) and (r, n − s) are both valid signatures of the same data, so anyone can re-encode a
+/// signed package into other bytes without a key (signature malleability). edoc signs with the
+/// low value only; a high one in a received package was made by another signer or altered on
+/// the way. Either way the signed content is the same, so it is reported, not refused, unless
+/// the policy says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum HighSPolicy {
+    /// Accepted, with a warning in the signature's report (check `lowS`).
+    #[default]
+    Report,
+    /// Refused as a FORMAT_FAILURE: only low-S signatures are accepted.
+    Refuse,
 }
 
 /// How the seal certificate must belong to the sending agency (cơ quan gửi).
@@ -222,6 +243,8 @@ impl Policy {
             },
             // A signing certificate must say so.
             leaf_key_usage: KeyUsagePolicy::RequireSigning,
+            // Issue 12: report malleated ECDSA signatures; the content they sign is the same.
+            ecdsa_high_s: HighSPolicy::Report,
         }
     }
 

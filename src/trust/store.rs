@@ -55,6 +55,10 @@ pub(super) struct Crl {
     pub(super) der: Vec<u8>,
     pub(super) parsed: CertRevocationList<'static>,
     pub(super) next_update: Option<OffsetDateTime>,
+    /// The issuer's name, DER, as written in the list.
+    pub(super) issuer: Vec<u8>,
+    /// The authority key identifier: which of the issuer's keys signed the list.
+    pub(super) key_id: Option<Vec<u8>>,
 }
 
 /// Trust anchors (roots), intermediates and CRLs, with a cache of validated chains.
@@ -192,24 +196,38 @@ impl TrustStore {
         let (_, parsed) = x509_parser::parse_x509_crl(der).map_err(|e| bad(e.to_string()))?;
         let next_update = parsed.next_update().map(|t| t.to_datetime());
         let this_update = parsed.last_update().to_datetime();
+        let issuer = parsed.issuer().as_raw().to_vec();
+        let key_id = crl_key_id(&parsed);
+        // A list in the name of a CA this store knows must be signed by that CA (by one of its
+        // keys): otherwise a forged list could stand beside or in place of the real one (a
+        // denial of service from untrusted CRL input). Lists whose CA comes only in signers'
+        // `x5c` cannot be checked here; validation checks their signature.
+        let known_name = known_cas(&self.anchors, &self.intermediates)
+            .any(|ca| ca.subject().as_raw() == issuer.as_slice());
+        let new_signed = crl_signed_by_known_ca(&self.anchors, &self.intermediates, &parsed);
+        if known_name && !new_signed {
+            return Err(bad(
+                "it names a CA this store knows as its issuer, and no key of that CA signed it"
+                    .into(),
+            ));
+        }
         let crl = Crl {
             der: der.to_vec(),
             parsed: CertRevocationList::Owned(owned),
             next_update,
+            issuer,
+            key_id,
         };
-        // One CRL per issuer: webpki reads the first that matches, so an older list left in
-        // place would hide a newer revocation. The newer (or equally new, later loaded) wins.
-        let same_issuer = self.crls.iter().position(|c| {
-            x509_parser::parse_x509_crl(&c.der)
-                .is_ok_and(|(_, old)| old.issuer().as_raw() == parsed.issuer().as_raw())
-        });
-        // A list signed by a CA this store knows (an anchor or intermediate named as its
-        // issuer) is never displaced by one that is not: otherwise a forged "newer" list would
-        // push out the real one and make every chain from that CA fail (a denial of service
-        // from untrusted CRL input). Lists whose CA comes only in signers' `x5c` cannot be
-        // checked here; between those the newer wins, and validation checks the signature.
-        let new_signed = crl_signed_by_known_ca(&self.anchors, &self.intermediates, &parsed);
-        match same_issuer.and_then(|i| self.crls.get_mut(i)) {
+        // One CRL per issuer name and key (authority key identifier): webpki reads the first
+        // list that matches a name, so an older list left in place would hide a newer
+        // revocation; the newer (or equally new, later loaded) wins. A CA that renewed its key
+        // keeps one list per key, and validation picks the one for the key that issued each
+        // certificate of the chain.
+        let same_key = self
+            .crls
+            .iter()
+            .position(|c| c.issuer == crl.issuer && c.key_id == crl.key_id);
+        match same_key.and_then(|i| self.crls.get_mut(i)) {
             Some(slot) => {
                 let (older, old_signed) = match x509_parser::parse_x509_crl(&slot.der) {
                     Ok((_, old)) => (
@@ -218,6 +236,7 @@ impl TrustStore {
                     ),
                     Err(_) => (true, false),
                 };
+                // A list signed by a known CA is never displaced by one that is not.
                 if old_signed && !new_signed {
                     return Err(bad(
                         "its issuer already has a CRL signed by a known CA, and this one is not \
@@ -279,21 +298,53 @@ fn pem_certificates(
         .collect()
 }
 
+/// The CA certificates the store holds: anchors and intermediates, parsed.
+fn known_cas<'a>(
+    anchors: &'a [Anchor],
+    intermediates: &'a [CertificateDer<'static>],
+) -> impl Iterator<Item = X509Certificate<'a>> {
+    anchors
+        .iter()
+        .map(|a| &a.der)
+        .chain(intermediates.iter())
+        .filter_map(|der| X509Certificate::from_der(der.as_ref()).ok().map(|(_, c)| c))
+}
+
 /// Whether an anchor or intermediate whose subject is the CRL's issuer signed it.
 fn crl_signed_by_known_ca(
     anchors: &[Anchor],
     intermediates: &[CertificateDer<'static>],
     crl: &x509_parser::revocation_list::CertificateRevocationList<'_>,
 ) -> bool {
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    anchors
+    known_cas(anchors, intermediates).any(|ca| {
+        ca.subject().as_raw() == crl.issuer().as_raw()
+            && crl.verify_signature(ca.public_key()).is_ok()
+    })
+}
+
+/// The keyIdentifier of a CRL's authority key identifier extension, when it has one.
+pub(super) fn crl_key_id(
+    crl: &x509_parser::revocation_list::CertificateRevocationList<'_>,
+) -> Option<Vec<u8>> {
+    crl.extensions()
         .iter()
-        .map(|a| &a.der)
-        .chain(intermediates.iter())
-        .any(|der| {
-            X509Certificate::from_der(der.as_ref()).is_ok_and(|(_, ca)| {
-                ca.subject().as_raw() == crl.issuer().as_raw()
-                    && crl.verify_signature(ca.public_key()).is_ok()
-            })
+        .find_map(|ext| match ext.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                aki.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => None,
+        })
+}
+
+/// The keyIdentifier of a certificate's authority key identifier: which key of its issuer
+/// signed it.
+pub(super) fn cert_key_id(cert: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    cert.extensions()
+        .iter()
+        .find_map(|ext| match ext.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                aki.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => None,
         })
 }

@@ -20,7 +20,7 @@ use super::policy::{
     KeyUsagePolicy, Policy, RevocationMode, RevokedAfterSigningTime, ValidationTimeMode,
 };
 use super::profile::{self, Role, Violation};
-use super::store::TrustStore;
+use super::store::{cert_key_id, Crl, TrustStore};
 
 // Every signature algorithm webpki offers with ring; key sizes are checked by the policy.
 static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = &[
@@ -148,11 +148,24 @@ impl TrustStore {
                 .map(|c| CertificateDer::from(c.as_ref())),
         );
         let anchors: Vec<TrustAnchor<'_>> = self.anchors.iter().map(|a| a.anchor.clone()).collect();
-        let crl_refs: Vec<&CertRevocationList<'_>> = self.crls.iter().map(|c| &c.parsed).collect();
         let unix = to_unix(at);
         let eku = EkuValidator {
             oids: policy.eku_oids(),
         };
+        let crl_refs = self.crls_for(&leaf, || {
+            ee.verify_for_usage(ALGORITHMS, &anchors, &candidates, unix, &eku, None, None)
+                .ok()
+                .map(|path| {
+                    path.intermediate_certificates()
+                        .filter_map(|c| {
+                            X509Certificate::from_der(c.der().as_ref())
+                                .ok()
+                                .map(|(_, cert)| issuer_and_key(&cert))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
 
         let revocation = |mode: RevocationMode| match mode {
             RevocationMode::DangerNoCheck => None,
@@ -372,12 +385,51 @@ impl TrustStore {
         })
     }
 
-    /// The earliest revocation date of `cert` in a CRL from its issuer (by name).
+    /// The CRLs for validating `leaf`'s chain, in the order webpki should read them.
+    ///
+    /// webpki takes the first list whose issuer name matches a certificate's. A CA that renewed
+    /// its key has one list per key under one name, so when names repeat, the chain's path is
+    /// built first without revocation (`path_keys` gives the issuer name and key identifier of
+    /// each intermediate on it), and for each name the list of the key that issued the
+    /// certificate comes first.
+    fn crls_for(
+        &self,
+        leaf: &X509Certificate<'_>,
+        path_keys: impl FnOnce() -> Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    ) -> Vec<&CertRevocationList<'_>> {
+        let mut names = std::collections::HashSet::new();
+        let repeated = !self.crls.iter().all(|c| names.insert(c.issuer.as_slice()));
+        let mut crls: Vec<&Crl> = self.crls.iter().collect();
+        if repeated {
+            let mut wanted = path_keys();
+            wanted.push(issuer_and_key(leaf));
+            // Stable: lists of the wanted keys first, then lists without a key identifier.
+            crls.sort_by_key(|c| {
+                if wanted
+                    .iter()
+                    .any(|(name, key)| *name == c.issuer && key.is_some() && *key == c.key_id)
+                {
+                    0
+                } else if c.key_id.is_none() {
+                    1
+                } else {
+                    2
+                }
+            });
+        }
+        crls.into_iter().map(|c| &c.parsed).collect()
+    }
+
+    /// The earliest revocation date of `cert` in a CRL from its issuer (by name, and by key
+    /// when both the list and the certificate name the key).
     fn revocation_date(&self, cert: &X509Certificate<'_>) -> Option<OffsetDateTime> {
+        let (issuer, key) = issuer_and_key(cert);
         self.crls
             .iter()
+            .filter(|c| {
+                c.issuer == issuer && (c.key_id.is_none() || key.is_none() || c.key_id == key)
+            })
             .filter_map(|c| x509_parser::parse_x509_crl(&c.der).ok())
-            .filter(|(_, crl)| crl.issuer().as_raw() == cert.issuer().as_raw())
             .flat_map(|(_, crl)| {
                 crl.iter_revoked_certificates()
                     .filter(|r| r.raw_serial() == cert.raw_serial())
@@ -524,6 +576,12 @@ impl TrustStore {
                 )
             })
     }
+}
+
+/// A certificate's issuer name (DER) and the key identifier of the issuer's key that signed
+/// it: the key a CRL for it is looked up by.
+fn issuer_and_key(cert: &X509Certificate<'_>) -> (Vec<u8>, Option<Vec<u8>>) {
+    (cert.issuer().as_raw().to_vec(), cert_key_id(cert))
 }
 
 /// The cache key: SHA-256 over the policy and every certificate, length-prefixed so that no

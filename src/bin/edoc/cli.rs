@@ -94,7 +94,8 @@ listed as SKIPPED with what it seems to be, never passed over silently; given by
 FAILS.
 
 Detached attachments are read beside the package: from the package file's folder, the file
-named as in the manifest (for `-`, the current folder).
+named as in the manifest, or from --detached-dir DIR. A link there is followed only when it
+stays inside the folder. For `-` (standard input) they are read only with --detached-dir.
 
 Output: one line per file, `OK` (what it is, who signed), `FAILED` (the sub-indication of the
 first cause, e.g. HASH_FAILURE, its reason in words, and what to do when an input is
@@ -157,6 +158,10 @@ pub(crate) struct VerifyArgs {
     /// Verify a plain JAdES/JWS signature (the single TARGET) over this payload file.
     #[arg(long, value_name = "FILE")]
     pub(crate) payload: Option<PathBuf>,
+    /// Read detached attachments from this folder (default: the package file's folder; for `-`
+    /// they are read only when this is given).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) detached_dir: Option<PathBuf>,
     /// Packages, status messages, receipts, folders, or `-` for standard input.
     #[arg(value_name = "TARGET", required = true)]
     pub(crate) targets: Vec<String>,
@@ -427,6 +432,10 @@ pub(crate) struct SignArgs {
     /// The package file, or `-` for standard input.
     #[arg(value_name = "PACKAGE")]
     pub(crate) package: String,
+    /// Read detached attachments from this folder (default: the package file's folder; for `-`
+    /// they are read only when this is given).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) detached_dir: Option<PathBuf>,
     /// Where to write the signed package (default: replace PACKAGE).
     #[arg(short, long = "output", value_name = "OUT")]
     pub(crate) output: Option<PathBuf>,

@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use edoc::{
-    verify_trace, Detached, Header, Limits, Package, ParsedSignature, SignatureReport, TraceError,
+    verify_trace, Header, Limits, Package, ParsedSignature, SignatureReport, TraceError,
     ValidationReport,
 };
 use serde_json::{json, Value};
@@ -80,7 +80,7 @@ pub(crate) fn run(args: &InspectArgs) -> Result<(), CliError> {
 }
 
 fn verify(package: &Package, inputs: &Inputs, target: &str) -> Verdicts {
-    let mut detached = Detached::from_dir(io::detached_dir(target));
+    let mut detached = io::detached(target, None);
     let entries = package.trace().len();
     match inputs
         .verifier()

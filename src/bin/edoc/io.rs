@@ -89,15 +89,28 @@ pub(crate) fn read_file(path: &Path, what: &'static str) -> Result<Vec<u8>, CliE
     std::fs::read(path).map_err(|e| CliError::io(what, path, e))
 }
 
-/// The folder where a package's detached attachments are looked up: the package file's own
-/// folder, or the current folder for standard input.
-pub(crate) fn detached_dir(target: &str) -> PathBuf {
+/// The folder a package's detached attachments are read from: `--detached-dir` when given,
+/// else the package file's own folder. A package on standard input has no folder: without
+/// `--detached-dir` its detached attachments are not read at all (the current folder is
+/// whatever the caller happens to be in, not a place the package chose).
+pub(crate) fn detached_dir(target: &str, given: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = given {
+        return Some(dir.to_path_buf());
+    }
     if target == "-" {
-        return PathBuf::from(".");
+        return None;
     }
     match Path::new(target).parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+        Some(p) if !p.as_os_str().is_empty() => Some(p.to_path_buf()),
+        _ => Some(PathBuf::from(".")),
+    }
+}
+
+/// Where detached attachments come from for `target` (see [`detached_dir`]).
+pub(crate) fn detached<'a>(target: &str, given: Option<&Path>) -> edoc::Detached<'a> {
+    match detached_dir(target, given) {
+        Some(dir) => edoc::Detached::from_dir(dir),
+        None => edoc::Detached::none(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use edoc::{Commitment, Detached, Limits, Package, Signer};
+use edoc::{Commitment, Limits, Package, Signer};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -18,7 +18,7 @@ pub(crate) fn run(args: &SignArgs) -> Result<(), CliError> {
     let bytes = io::read_bounded(&args.package, limits.max_package_bytes, "cannot read")?;
     let mut package = Package::parse(&bytes, &limits)
         .map_err(|e| CliError::Refused(format!("{}: {e}", args.package)))?;
-    let mut detached = Detached::from_dir(io::detached_dir(&args.package));
+    let mut detached = io::detached(&args.package, args.detached_dir.as_deref());
     let commitment: Commitment = args.commitment.into();
     package
         .sign(signer.as_ref(), commitment, at, &mut detached)

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use edoc::{
-    verify_trace, ChainError, Detached, JwsSignature, Limits, ParsedSignature, Receipt,
-    SignedMessageError, StatusMessage, SubIndication, TraceHop, ValidationReport, ValidationTimes,
-    VerifiedPackage, VerifiedStatus,
+    verify_trace, ChainError, JwsSignature, Limits, ParsedSignature, Receipt, SignedMessageError,
+    StatusMessage, SubIndication, TraceHop, ValidationReport, ValidationTimes, VerifiedPackage,
+    VerifiedStatus,
 };
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -143,7 +143,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(), CliError> {
         .par_iter()
         .map(|job| {
             let target = job.target();
-            let (outcome, detached) = check(job, &inputs, &limits);
+            let (outcome, detached) = check(job, &inputs, &limits, args.detached_dir.as_deref());
             progress.tick();
             let line = if args.json {
                 json_line(&target, &outcome)
@@ -277,7 +277,12 @@ fn walk(dir: &Path, depth: usize, jobs: &mut Vec<Job>) -> Result<(), CliError> {
 
 /// Reads, recognises and checks one file; also returns the detached attachments a package
 /// expects beside it.
-fn check(job: &Job, inputs: &Inputs, limits: &Limits) -> (Outcome, Vec<PathBuf>) {
+fn check(
+    job: &Job,
+    inputs: &Inputs,
+    limits: &Limits,
+    detached_dir: Option<&Path>,
+) -> (Outcome, Vec<PathBuf>) {
     let target = job.target();
     // A file in a folder whose name does not say what it is: look at its start first, so a
     // large attachment is not read whole just to be skipped.
@@ -317,7 +322,7 @@ fn check(job: &Job, inputs: &Inputs, limits: &Limits) -> (Outcome, Vec<PathBuf>)
         Outcome::Failed(what, failure)
     };
     let outcome = match classify(&bytes) {
-        Artifact::Package => return check_package(&bytes, &target, inputs, limits),
+        Artifact::Package => return check_package(&bytes, &target, inputs, limits, detached_dir),
         Artifact::Status => check_status(&bytes, inputs),
         Artifact::Receipt => check_receipt(&bytes, inputs),
         Artifact::AttachedJws => check_jws(&bytes, inputs),
@@ -349,10 +354,14 @@ fn check_package(
     target: &str,
     inputs: &Inputs,
     limits: &Limits,
+    detached_dir: Option<&Path>,
 ) -> (Outcome, Vec<PathBuf>) {
-    let dir = io::detached_dir(target);
-    let mut detached = Detached::from_dir(dir.clone());
+    let dir = io::detached_dir(target, detached_dir);
+    let mut detached = io::detached(target, detached_dir);
     let expects = |p: &edoc::Package| -> Vec<PathBuf> {
+        let Some(dir) = &dir else {
+            return Vec::new();
+        };
         p.header()
             .attachments()
             .iter()

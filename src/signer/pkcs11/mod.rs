@@ -290,6 +290,9 @@ impl Pkcs11Signer {
                 });
             }
         }
+        // Tokens return s as the nonce makes it; write the low of the two valid values.
+        let mut signature = signature;
+        crate::signer::normalize_low_s(self.algorithm, &mut signature);
         Ok(signature)
     }
 
