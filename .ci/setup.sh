@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need on a fresh Debian machine: SoftHSM2 (PKCS#11 tests), and the
+# Installs what the tests need on a fresh Debian machine: SoftHSM2 (PKCS#11 tests), openssl and
+# faketime (OpenSSL's own TSA, run at fixed times, for the timestamp tests), and the
 # Python packages of the interoperability tests in a virtual environment under target/py
 # (stock Debian refuses `pip install` outside one, and its python3-jwcrypto is too old).
 # Idempotent; safe to run again. Tests find the venv's python through tests/common/python.rs.
@@ -17,6 +18,7 @@ need_apt=()
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need_apt+=(softhsm2)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v python3 >/dev/null || need_apt+=(python3)
+command -v faketime >/dev/null || need_apt+=(faketime)
 if [ ${#need_apt[@]} -gt 0 ]; then apt_install "${need_apt[@]}"; fi
 
 # One venv for every Python test dependency (jwcrypto here; other tests add theirs to
@@ -36,4 +38,4 @@ if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${re
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
 fi
-echo "setup: softhsm2 $(softhsm2-util --version 2>/dev/null || echo missing), python venv $venv: jwcrypto $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("jwcrypto"))')"
+echo "setup: softhsm2 $(softhsm2-util --version 2>/dev/null || echo missing), $(openssl version), faketime $(command -v faketime >/dev/null && echo present || echo missing), python venv $venv: jwcrypto $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("jwcrypto"))')"

@@ -455,6 +455,114 @@ pub(crate) fn submit(data: &[u8]) {
 pub(crate) type Check = fn(&[u8]);
 
 /// Every target by name, for the corpus replay.
+/// The data every fixture timestamp token covers (its message imprint is SHA-256 of it).
+pub(crate) const TOKEN_DATA: &[u8] = b"fixed data the fuzz fixture timestamp tokens cover";
+/// The content the fixture detached CMS signature covers.
+pub(crate) const CMS_CONTENT: &[u8] = b"%PDF-1.7 fixed byte range of the cms fuzz target";
+
+const TSA_ANCHORS_PEM: &[u8] = include_bytes!("fixtures/tsa-anchors.pem");
+const TSA_INTERMEDIATES_PEM: &[u8] = include_bytes!("fixtures/tsa-intermediates.pem");
+const TSA_CRLS_PEM: &[u8] = include_bytes!("fixtures/tsa-crls.pem");
+const TOKENS: &[&[u8]] = &[
+    include_bytes!("fixtures/token-es256.der"),
+    include_bytes!("fixtures/token-rs256.der"),
+];
+const CMS_DETACHED: &[u8] = include_bytes!("fixtures/cms-detached.der");
+
+/// The timestamp fixtures: a store of their own test PKI, the tokens and the CMS signature
+/// that were really made with it.
+pub(crate) struct TimestampFixtures {
+    pub(crate) store: TrustStore,
+    pub(crate) tokens: Vec<edoc::TimestampToken>,
+    pub(crate) cms: edoc::CmsSignedData,
+}
+
+pub(crate) fn timestamp_fixtures() -> &'static TimestampFixtures {
+    static FIXTURES: OnceLock<TimestampFixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let mut store = TrustStore::default();
+        store
+            .add_anchors_pem(TSA_ANCHORS_PEM)
+            .expect("fixture anchors");
+        store
+            .add_intermediates_pem(TSA_INTERMEDIATES_PEM)
+            .expect("fixture intermediates");
+        store.add_crls_pem(TSA_CRLS_PEM).expect("fixture CRLs");
+        TimestampFixtures {
+            store,
+            tokens: TOKENS
+                .iter()
+                .map(|t| edoc::TimestampToken::parse(t).expect("fixture token"))
+                .collect(),
+            cms: edoc::CmsSignedData::parse(CMS_DETACHED).expect("fixture CMS"),
+        }
+    })
+}
+
+/// Timestamp tokens: parsing never panics; a token whose CMS signature checks out carries
+/// exactly the TSTInfo of a fixture token (the fuzzer holds no TSA key), and its TSA chain
+/// validates against the fixture store only then.
+pub(crate) fn timestamp_token(data: &[u8]) {
+    let Ok(token) = edoc::TimestampToken::parse(data) else {
+        return;
+    };
+    let _ = (
+        token.gen_time(),
+        token.nonce(),
+        token.tsa_name(),
+        token.policy(),
+        token.serial_number(),
+        token.certificates().len(),
+        token.imprint_algorithm(),
+    );
+    let covers_fixture_data = token.check_imprint(TOKEN_DATA, "data").is_ok();
+    let Ok(signer) = token.verify_signature(&[]) else {
+        return;
+    };
+    let fx = timestamp_fixtures();
+    let made = fx.tokens.iter().find(|t| {
+        t.gen_time() == token.gen_time()
+            && t.message_imprint() == token.message_imprint()
+            && t.serial_number() == token.serial_number()
+            && t.nonce() == token.nonce()
+    });
+    assert!(made.is_some(), "a token that was never made verifies");
+    assert!(covers_fixture_data, "a verified token covers other data");
+    let _ = edoc::TimestampToken::validate_tsa_chain(
+        &signer,
+        &fx.store,
+        &Policy::strict(),
+        token.gen_time(),
+    );
+}
+
+/// CMS SignedData: parsing never panics; a signature that verifies over the fixture content
+/// is the fixture's own (same signature value, same signer certificate).
+pub(crate) fn cms(data: &[u8]) {
+    let Ok(cms) = edoc::CmsSignedData::parse(data) else {
+        return;
+    };
+    let _ = (
+        cms.content_type(),
+        cms.content().map(<[u8]>::len),
+        cms.certificates().len(),
+        cms.crls().len(),
+        cms.digest_algorithm(),
+    );
+    let _ = cms.verify(None, &[]);
+    if let Ok(signer) = cms.verify(Some(CMS_CONTENT), &[]) {
+        let fx = timestamp_fixtures();
+        assert_eq!(cms.signature_value(), fx.cms.signature_value());
+        assert_eq!(
+            signer.certificate(),
+            fx.cms
+                .verify(Some(CMS_CONTENT), &[])
+                .expect("fixture")
+                .certificate()
+        );
+    }
+}
+
 pub(crate) const TARGETS: &[(&str, Check)] = &[
     ("org_id", org_id),
     ("package", package),
@@ -464,4 +572,6 @@ pub(crate) const TARGETS: &[(&str, Check)] = &[
     ("signed_status", signed_status),
     ("trust_bundle", trust_bundle),
     ("submit", submit),
+    ("timestamp_token", timestamp_token),
+    ("cms", cms),
 ];

@@ -13,6 +13,8 @@
 //! | sign | [`Package::sign`] with a [`Signer`]: [`SoftwareSigner`], or `Pkcs11Signer` (feature `pkcs11`) |
 //! | verify | [`Verifier`] over a [`TrustStore`] and a [`Policy`] → [`VerifiedPackage`] or [`Rejected`] with a [`ValidationReport`] |
 //! | plain JAdES over any bytes | [`sign_detached`], [`verify_detached`], [`JwsMessage`] |
+//! | CMS signatures (RFC 5652) | [`CmsSignedData`]: parse, verify, [`CmsSignedData::sign_detached`] |
+//! | RFC 3161 timestamps | [`TimestampAuthority`], [`request_timestamp`], [`TimestampToken`], [`SignerTsa`] |
 //! | route between agencies | [`Directory`], [`RoutingTable`], [`MailboxStore`] |
 //!
 //! ## The whole flow
@@ -124,11 +126,13 @@ mod signer;
 mod document;
 mod jades;
 
-// 4. Trust store, validation policy, chain validation.
+// 4. Trust store, validation policy, chain validation; CMS signatures (RFC 5652).
+mod cms;
 mod trust;
 
-// 5. The validation report, over chain results and signature checks.
+// 5. The validation report, over chain results and signature checks; RFC 3161 timestamps.
 mod report;
+mod timestamp;
 
 // 6. The package (wire format, attachments, signing, verifying); small signed messages.
 mod package;
@@ -150,8 +154,7 @@ mod hub;
 mod testing;
 
 // The public API: every name under exactly one path.
-// The `time` crate whose types the API takes (`OffsetDateTime`, `Date`): an embedder that
-// names `edoc::time` needs no matching version pin of its own.
+pub use cms::{CmsError, CmsLimits, CmsSignedData, CmsSigner, DigestAlgorithm, EssBinding, Hasher};
 pub use document::{
     Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality, DocumentError,
     DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
@@ -213,7 +216,13 @@ pub use status::{
 };
 #[cfg(feature = "test-pki")]
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};
+// The `time` crate whose types the API takes (`OffsetDateTime`, `Date`): an embedder that
+// names `edoc::time` needs no matching version pin of its own.
 pub use time;
+pub use timestamp::{
+    request_timestamp, SignerTsa, TimestampAuthority, TimestampError, TimestampRequest,
+    TimestampToken,
+};
 pub use trust::{
     AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
     KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,

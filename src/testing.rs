@@ -377,6 +377,60 @@ impl TestPki {
         })
     }
 
+    /// A time-stamping authority's certificate (RFC 3161 §2.3: extended key usage
+    /// id-kp-timeStamping alone, marked critical; key usage digitalSignature and
+    /// nonRepudiation), CN = `name`, valid 2025-01-01..2030-01-01 like the other leaves.
+    pub fn tsa(&self, name: &str, algorithm: Algorithm) -> Result<TestIdentity, TestPkiError> {
+        self.tsa_valid(name, algorithm, ymd(2025, 1, 1), ymd(2030, 1, 1))
+    }
+
+    /// [`TestPki::tsa`] with the validity period given.
+    pub fn tsa_valid(
+        &self,
+        name: &str,
+        algorithm: Algorithm,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<TestIdentity, TestPkiError> {
+        let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
+        let mut p = CertificateParams::default();
+        p.distinguished_name.push(DnType::CommonName, name);
+        p.distinguished_name.push(
+            DnType::OrganizationName,
+            "edoc TEST PKI (not for real documents)",
+        );
+        p.distinguished_name.push(DnType::CountryName, "VN");
+        p.is_ca = IsCa::ExplicitNoCa;
+        p.use_authority_key_identifier_extension = true;
+        p.serial_number = Some(SerialNumber::from(serial));
+        p.not_before = not_before;
+        p.not_after = not_after;
+        p.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
+        // rcgen writes extendedKeyUsage non-critical; RFC 3161 §2.3 wants it critical, so it
+        // goes in by hand: SEQUENCE { id-kp-timeStamping 1.3.6.1.5.5.7.3.8 }.
+        let mut eku = rcgen::CustomExtension::from_oid_content(
+            &[2, 5, 29, 37],
+            vec![
+                0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+            ],
+        );
+        eku.set_criticality(true);
+        p.custom_extensions = vec![eku];
+        let key = key_for(algorithm)?;
+        let cert = p
+            .signed_by(&key, &self.intermediate.issuer)
+            .map_err(gen_err)?;
+        Ok(TestIdentity {
+            algorithm,
+            pkcs8_der: key.serialize_der(),
+            chain: vec![cert.der().clone(), self.intermediate.cert.clone()],
+            serial: SerialNumber::from(serial).to_bytes(),
+        })
+    }
+
     /// The intermediate's CRL (thisUpdate 2025-01-01, nextUpdate 2035-01-01), listing each
     /// identity with its revocation date.
     pub fn crl(

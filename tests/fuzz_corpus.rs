@@ -46,6 +46,24 @@ fn every_corpus_and_artifact_file_passes_its_target_checks() {
 }
 
 #[test]
+fn fuzz_fixture_tokens_and_cms_verify_so_the_targets_reach_success() {
+    let fx = checks::timestamp_fixtures();
+    assert_eq!(fx.tokens.len(), 2);
+    for token in &fx.tokens {
+        token.check_imprint(checks::TOKEN_DATA, "data").unwrap();
+        let signer = token.verify_signature(&[]).unwrap();
+        edoc::TimestampToken::validate_tsa_chain(
+            &signer,
+            &fx.store,
+            &edoc::Policy::strict(),
+            token.gen_time(),
+        )
+        .unwrap();
+    }
+    fx.cms.verify(Some(checks::CMS_CONTENT), &[]).unwrap();
+}
+
+#[test]
 fn fuzz_fixture_signatures_pass_value_and_chain_checks_so_the_targets_reach_success() {
     let fx = checks::fixtures();
     assert_eq!(
@@ -170,6 +188,15 @@ fn fuzz_hub_accepts_each_fixture_package_once_then_as_a_duplicate_and_refuses_a_
 #[ignore = "rewrites fuzz/fixtures and fuzz/corpus; run by hand, then commit"]
 fn regenerate_fuzz_fixtures_and_seed_corpora() {
     generator::run(&fuzz_dir());
+}
+
+/// Writes the timestamp and CMS fixtures (their own test PKI, so the other fixtures stay as
+/// they are) and the seed corpora of the `timestamp_token` and `cms` targets.
+#[test]
+#[ignore = "rewrites fuzz/fixtures/tsa-* and token fixtures; run by hand"]
+#[cfg(feature = "test-pki")]
+fn regenerate_timestamp_fuzz_fixtures_and_seed_corpora() {
+    generator::timestamps(&fuzz_dir());
 }
 
 #[cfg(feature = "test-pki")]
@@ -474,5 +501,55 @@ mod generator {
                 .as_bytes(),
             ),
         );
+    }
+
+    /// The timestamp fixtures: tokens from edoc's own TSA over `checks::TOKEN_DATA` at the
+    /// fixture signing time, a detached CMS over `checks::CMS_CONTENT`, and their store.
+    pub(super) fn timestamps(root: &Path) {
+        use edoc::{request_timestamp, CmsSignedData, SignerTsa};
+        let pki = TestPki::new().unwrap();
+        let fixtures = root.join("fixtures");
+        write(
+            &fixtures.join("tsa-anchors.pem"),
+            pki.anchors_pem().as_bytes(),
+        );
+        write(
+            &fixtures.join("tsa-intermediates.pem"),
+            pki.intermediates_pem().as_bytes(),
+        );
+        write(
+            &fixtures.join("tsa-crls.pem"),
+            pki.crls_pem(&[]).unwrap().as_bytes(),
+        );
+        let corpus = root.join("corpus/timestamp_token");
+        let rng = ring::rand::SystemRandom::new();
+        for (alg, name) in [(Algorithm::Es256, "es256"), (Algorithm::Rs256, "rs256")] {
+            let tsa = pki.tsa("edoc TEST TSA (fuzz fixture)", alg).unwrap();
+            let tsa = SignerTsa::new(
+                Box::new(tsa.signer().unwrap()),
+                "1.3.6.1.4.1.99999.7.3",
+                checks::signed,
+            )
+            .unwrap();
+            let token = request_timestamp(&tsa, checks::TOKEN_DATA, &rng).unwrap();
+            write(&fixtures.join(format!("token-{name}.der")), token.as_der());
+            write(&corpus.join(format!("token-{name}.der")), token.as_der());
+        }
+        let seal = pki
+            .seal("Sở Tài chính", &id(FINANCE), Algorithm::Es256)
+            .unwrap();
+        let cms = CmsSignedData::sign_detached(
+            &seal.signer().unwrap(),
+            checks::CMS_CONTENT,
+            checks::signed(),
+        )
+        .unwrap();
+        write(&fixtures.join("cms-detached.der"), &cms);
+        let cms_corpus = root.join("corpus/cms");
+        write(&cms_corpus.join("detached-es256.der"), &cms);
+        for (i, token) in std::fs::read_dir(&corpus).unwrap().enumerate() {
+            let bytes = std::fs::read(token.unwrap().path()).unwrap();
+            write(&cms_corpus.join(format!("token-{i}.der")), &bytes);
+        }
     }
 }

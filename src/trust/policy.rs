@@ -339,6 +339,20 @@ impl Policy {
         Ok(())
     }
 
+    /// This policy as it applies to a time-stamping authority's certificate (RFC 3161 §2.3):
+    /// the end-entity carries id-kp-timeStamping, its key usage (optional for TSAs) must allow
+    /// signing when present, the certificates are checked at the instant given (a token proves
+    /// its own time only once its chain holds there), and no organization binding applies.
+    pub(crate) fn for_timestamping(&self) -> Policy {
+        Policy {
+            eku: EkuPolicy::AnyOf(vec!["1.3.6.1.5.5.7.3.8".to_owned()]),
+            leaf_key_usage: KeyUsagePolicy::SigningIfPresent,
+            validation_time: ValidationTimeMode::Current,
+            organization_binding: OrganizationBinding::DangerNotRequired,
+            ..self.clone()
+        }
+    }
+
     /// The accepted EKU OIDs as DER content bytes; `None` when no EKU is required.
     pub(crate) fn eku_oids(&self) -> Option<Vec<Vec<u8>>> {
         match &self.eku {
