@@ -191,10 +191,25 @@ pub(crate) fn jades(data: &[u8]) {
     let objects = jades_objects();
     let mut made = fx.jades_good.clone();
     made.push(fx.jades_untrusted.clone());
-    for sig in &message.signatures {
+    for (i, sig) in message.signatures.iter().enumerate() {
         let Ok(parsed) = ParsedSignature::parse(sig) else {
             continue;
         };
+        // Unsigned properties: read within limits; no timestamp was ever made over a fixture
+        // signature, so none can give a proof of existence.
+        if let Ok(props) = message.unsigned_properties(i) {
+            let eval = edoc::LevelEvaluation::evaluate(
+                &parsed,
+                &props,
+                edoc::SignedContent::Documents(&[JADES_ATTACHMENT]),
+            );
+            assert_eq!(
+                eval.best_signature_time(),
+                None,
+                "a timestamp nobody made: {sig:?}"
+            );
+            let _ = props.to_header();
+        }
         assert_eq!(parsed.protected_b64(), sig.protected);
         assert_eq!(parsed.leaf(), parsed.chain().first());
         let value_ok = verify_detached(&parsed, &objects).is_ok();

@@ -133,6 +133,8 @@ mod trust;
 // 5. The validation report, over chain results and signature checks; RFC 3161 timestamps.
 mod report;
 mod timestamp;
+// Long-term validation: JAdES levels B-T..B-LTA from timestamps and validation data.
+mod ltv;
 
 // 6. The package (wire format, attachments, signing, verifying); small signed messages.
 mod package;
@@ -180,10 +182,15 @@ pub use jades::{
     sign_attached_compact, sign_detached, verify_attached, verify_attached_with_key,
     verify_detached, verify_detached_documents, verify_detached_payload, verify_raw_signature,
     Commitment, DetachedObject, JadesError, JwsMessage, JwsSignature, ParsedSignature, Profile,
-    SignOptions, SignedObjectRef,
+    RevocationValues, SignOptions, SignedObjectRef, UnsignedComponent, UnsignedProperties,
+    UnsignedValue,
 };
 pub use json::JsonError;
 pub use limits::Limits;
+pub use ltv::{
+    add_archive_timestamp, add_signature_timestamp, JadesLevel, LevelEvaluation, SignedContent,
+    TimestampCheck, TimestampKind,
+};
 pub use org::{
     AgencyGroup, AgencyKind, AgencyRecord, Directory, DirectoryError, DirectoryLimits, OrgId,
     OrgIdError, OrgLevel,

@@ -348,6 +348,23 @@ mod generator {
             &corpus("jades", "untrusted-flattened.json"),
             flattened(&untrusted).as_bytes(),
         );
+        // B-LTA-shaped unsigned properties (tokens over other data: no level is reached).
+        let token = std::fs::read(fixtures.join("token-es256.der")).unwrap();
+        let mut props = edoc::UnsignedProperties::new();
+        for c in [
+            edoc::UnsignedComponent::signature_timestamp(&token),
+            edoc::UnsignedComponent::certificate_values(&[pki.intermediate().to_vec()]),
+            edoc::UnsignedComponent::revocation_values(&[pki.root_crl().unwrap().to_vec()]),
+            edoc::UnsignedComponent::archive_timestamp(&token),
+        ] {
+            props.push(c).unwrap();
+        }
+        let mut lta = edoc::JwsMessage::new(None, vec![good[2].clone()]);
+        lta.set_unsigned_properties(0, &props).unwrap();
+        write(
+            &corpus("jades", "es256-etsiu.json"),
+            lta.to_json().as_bytes(),
+        );
 
         // Packages: person then seal, ES256 and RS256; an unsigned rich one with a trace entry
         // and a detached attachment.

@@ -465,3 +465,136 @@ fn b64_false_dss_sample_hashes_raw_bytes_so_digests_can_be_reused() {
         .collect();
     edoc::verify_detached(&p, &objects).unwrap();
 }
+
+/// The level each signature of a sample reaches through its timestamps and validation data
+/// (tokens checked: imprint and CMS signature; no TSA chain, as DSS's tests set no anchors).
+/// Samples not listed here reach B-B. "DSS format" is what DSS's test asserts, by content.
+const LEVELS: &[(&str, &[JadesLevel], &str)] = &[
+    (
+        "double-lta-in-container.json",
+        &[LTA],
+        "one arcTst component holding two tokens, both over the same data",
+    ),
+    (
+        "evidence-record/Signature-J-LT-a0baac29-c2b6-4544-abc5-d26ac6c8b655.json",
+        &[LT],
+        "sigTst, xVals, rVals (the evidence record itself is not read)",
+    ),
+    (
+        "jades-double-sig-different-etsiU.json",
+        &[LT, LTA],
+        "DSS: one JAdES_BASELINE_LT and one JAdES_BASELINE_LTA; the first in clear JSON",
+    ),
+    (
+        "jades-flattened-BpT-broken-sigTst.json",
+        &[B],
+        "DSS format T, but the sigTst imprint is not intact: stays at B",
+    ),
+    (
+        "jades-lta-broken-arcTst.json",
+        &[LT],
+        "DSS format LTA, but the arcTst imprint is not intact: stays at LT",
+    ),
+    (
+        "jades-lta-copied-arctst.json",
+        &[LT],
+        "arcTst is a copy of the sigTst (DSS: A level not valid): stays at LT",
+    ),
+    (
+        "jades-lta-with-etsiU-whitespaces.json",
+        &[LTA],
+        "DSS: JAdES_BASELINE_LTA",
+    ),
+    ("jades-lta.json", &[LTA], "sigTst, xVals, rVals, arcTst"),
+    (
+        "jades-t-clear-etsiu.json",
+        &[B],
+        "sigTst in clear JSON from a 2020 DSS: its imprint is SHA-256 of the raw signature \
+         bytes, not of their base64url text (TS 119 182-1 §5.3.4); DSS has no validation test",
+    ),
+    (
+        "jades-t-duplicated-sigtst.json",
+        &[T],
+        "the same valid token twice",
+    ),
+    (
+        "jades-triple-LTA.json",
+        &[LTA],
+        "three arcTst, with tstVD between them",
+    ),
+    (
+        "jades-two-sigs-copied-tst.json",
+        &[T, B],
+        "the second signature's sigTst is the first one's (DSS: imprint not intact)",
+    ),
+    (
+        "jades-with-sigAndRefsTst-with-dot.json",
+        &[T],
+        "sigTst valid; the refs timestamps (sigRTst, rfsTst) are not baseline and not read",
+    ),
+    (
+        "jades-with-sigAndRefsTst-without-dot.json",
+        &[T],
+        "sigTst valid; the broken sigRTst is not a baseline property and is not read",
+    ),
+];
+
+use edoc::JadesLevel::{BaselineB as B, BaselineLt as LT, BaselineLta as LTA, BaselineT as T};
+use edoc::{JadesLevel, LevelEvaluation, SignedContent};
+
+/// The level of every signature of a sample whose B part verifies.
+fn levels_of(text: &str, docs: &Path) -> Vec<JadesLevel> {
+    let msg = JwsMessage::parse(text).unwrap();
+    let mut levels = Vec::new();
+    for (i, sig) in msg.signatures.iter().enumerate() {
+        let p = ParsedSignature::parse(sig).unwrap();
+        let Ok(props) = msg.unsigned_properties(i) else {
+            levels.push(B);
+            continue;
+        };
+        let files: Vec<Vec<u8>> = p
+            .signed_objects()
+            .map(|objs| objs.iter().map(|o| document(docs, &o.uri)).collect())
+            .unwrap_or_default();
+        let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+        let content = match p.signed_objects() {
+            Some(_) => SignedContent::Documents(&refs),
+            None => SignedContent::Attached(msg.payload.as_deref().unwrap_or("")),
+        };
+        levels.push(LevelEvaluation::evaluate(&p, &props, content).level());
+    }
+    levels
+}
+
+#[test]
+fn dss_samples_reach_the_levels_their_timestamps_support() {
+    let dir = vectors("jades-dss");
+    let docs = dir.join("detached");
+    let mut wrong = Vec::new();
+    let mut counts = std::collections::BTreeMap::new();
+    for (file, expect, _) in TABLE {
+        let Accept(_) = expect else { continue };
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let got = levels_of(&text, &docs);
+        let want: Vec<JadesLevel> = match LEVELS.iter().find(|l| l.0 == *file) {
+            Some((_, levels, _)) => levels.to_vec(),
+            None => vec![B; got.len()],
+        };
+        if got != want {
+            wrong.push(format!("{file}: expected {want:?}, got {got:?}"));
+        }
+        for l in got {
+            *counts.entry(l.to_string()).or_insert(0) += 1;
+        }
+    }
+    for (file, _, _) in LEVELS {
+        assert!(
+            TABLE
+                .iter()
+                .any(|t| t.0 == *file && matches!(t.1, Accept(_))),
+            "{file} is in LEVELS but not accepted at B"
+        );
+    }
+    conformance::record(&format!("DSS JAdES levels reached: {counts:?}"));
+    assert!(wrong.is_empty(), "unexpected levels:\n{}", wrong.join("\n"));
+}

@@ -1,6 +1,7 @@
 //! A whole JWS as text: compact, flattened JSON or general JSON serialization (RFC 7515 §7).
 
 use super::parse::{Limits, ParsedSignature};
+use super::unsigned::UnsignedProperties;
 use super::verify::{verify_attached, verify_detached_documents, verify_detached_payload};
 use super::{JadesError, JwsSignature};
 use serde_json::Value;
@@ -11,9 +12,11 @@ pub struct JwsMessage {
     /// The payload member as received (base64url text, or raw text with `b64: false`);
     /// `None` or empty when the payload is detached.
     pub payload: Option<String>,
-    /// The signatures, in order. Unprotected `header` members are ignored: nothing unsigned
-    /// is ever used.
+    /// The signatures, in order. Their unprotected `header` members are kept aside (see
+    /// [`JwsMessage::unsigned_properties`]): no signature check ever reads them.
     pub signatures: Vec<JwsSignature>,
+    /// Each signature's unprotected `header` as received (JSON serializations only).
+    unprotected: Vec<Option<Value>>,
 }
 
 impl JwsMessage {
@@ -40,6 +43,7 @@ impl JwsMessage {
                     protected: h.to_string(),
                     signature: s.to_string(),
                 }],
+                unprotected: vec![None],
             });
         }
         // An attached payload is one long string by design, and so are the unsigned JAdES
@@ -85,6 +89,7 @@ impl JwsMessage {
             None => vec![&top],
         };
         let mut signatures = Vec::with_capacity(entries.len());
+        let mut unprotected = Vec::with_capacity(entries.len());
         for e in entries {
             for k in e.keys() {
                 let flattened_payload = k == "payload" && top.get("signatures").is_none();
@@ -107,11 +112,83 @@ impl JwsMessage {
                 protected: p.clone(),
                 signature: s.clone(),
             });
+            unprotected.push(e.get("header").cloned());
         }
         Ok(JwsMessage {
             payload,
             signatures,
+            unprotected,
         })
+    }
+
+    /// A JWS of `signatures` over `payload` (the payload member as it is to be written:
+    /// base64url text, raw text with `b64: false`, or `None` when detached).
+    pub fn new(payload: Option<String>, signatures: Vec<JwsSignature>) -> JwsMessage {
+        let unprotected = vec![None; signatures.len()];
+        JwsMessage {
+            payload,
+            signatures,
+            unprotected,
+        }
+    }
+
+    /// The unsigned properties (`etsiU`: timestamps, validation data) of signature `index`,
+    /// read strictly and within limits; empty when it has no unprotected header. Nothing in
+    /// them is verified here.
+    pub fn unsigned_properties(&self, index: usize) -> Result<UnsignedProperties, JadesError> {
+        match self.unprotected.get(index) {
+            Some(Some(header)) => UnsignedProperties::from_header(header),
+            Some(None) => Ok(UnsignedProperties::new()),
+            None => Err(JadesError::format(
+                "signatures",
+                "no signature at this index",
+            )),
+        }
+    }
+
+    /// Replaces the unsigned properties of signature `index` (extending it to B-T and
+    /// above). The signature value and everything it covers stay as they are.
+    pub fn set_unsigned_properties(
+        &mut self,
+        index: usize,
+        properties: &UnsignedProperties,
+    ) -> Result<(), JadesError> {
+        let slot = self
+            .unprotected
+            .get_mut(index)
+            .ok_or_else(|| JadesError::format("signatures", "no signature at this index"))?;
+        *slot = properties.to_header();
+        Ok(())
+    }
+
+    /// The JWS JSON serialization: flattened for one signature, general for several
+    /// (RFC 7515 §7.2). Unprotected headers are written as they are held.
+    pub fn to_json(&self) -> String {
+        let entry = |i: usize, sig: &JwsSignature| {
+            let mut o = serde_json::Map::new();
+            o.insert("protected".into(), Value::String(sig.protected.clone()));
+            if let Some(Some(h)) = self.unprotected.get(i) {
+                o.insert("header".into(), h.clone());
+            }
+            o.insert("signature".into(), Value::String(sig.signature.clone()));
+            o
+        };
+        let mut top = serde_json::Map::new();
+        if let Some(p) = &self.payload {
+            top.insert("payload".into(), Value::String(p.clone()));
+        }
+        if let [one] = self.signatures.as_slice() {
+            top.extend(entry(0, one));
+        } else {
+            let list = self
+                .signatures
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Value::Object(entry(i, s)))
+                .collect();
+            top.insert("signatures".into(), Value::Array(list));
+        }
+        Value::Object(top).to_string()
     }
 
     /// Parses every signature as JAdES B-B and verifies it: over the attached payload, or,

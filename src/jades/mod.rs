@@ -24,13 +24,16 @@ mod key;
 mod message;
 mod parse;
 mod sign;
+mod unsigned;
 mod verify;
 
+pub(crate) use b64::encode_url;
 pub use error::JadesError;
 pub use key::verify_raw_signature;
 pub use message::JwsMessage;
 pub use parse::{ParsedSignature, Profile, SignedObjectRef};
 pub use sign::{sign_attached_compact, sign_detached, DetachedObject, SignOptions};
+pub use unsigned::{RevocationValues, UnsignedComponent, UnsignedProperties, UnsignedValue};
 pub use verify::{
     verify_attached, verify_attached_with_key, verify_detached, verify_detached_documents,
     verify_detached_payload,
