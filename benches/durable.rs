@@ -16,8 +16,8 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use edoc::{
     Agency, Algorithm, AttachmentEntry, Commitment, Competence, Detached, Directory, DurableStore,
-    HeaderBuilder, HubRegistry, Limits, MailboxStore, MemoryStore, NewDelivery, OrgId, Package,
-    PayloadKind, Policy, Router, RouterConfig, RoutingTable, SoftwareSigner, Submission,
+    HeaderBuilder, HubRegistry, Limits, MailboxStore, MemoryStore, MessageKey, NewDelivery, OrgId,
+    Package, PayloadKind, Policy, Router, RouterConfig, RoutingTable, SoftwareSigner, Submission,
     SubmitEffects, TestPki, Tracking, UrgencyRank,
 };
 use time::macros::{date, datetime};
@@ -49,7 +49,10 @@ impl Source {
         self.next += 1;
         let doc = format!("000.05.05.H57,2025/07/02,{}/BC-UBND", self.next);
         let mut e = SubmitEffects::new(Submission {
-            message_id: doc.clone(),
+            key: MessageKey::Document {
+                sender: self.sender,
+                id: doc.clone(),
+            },
             digest: [(self.next % 256) as u8; 32],
             receipt: Arc::clone(&self.receipt),
             at: NOW,

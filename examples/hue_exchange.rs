@@ -504,7 +504,7 @@ fn main() -> Result<()> {
         .store()
         .status_history(&request_id, &id(FINANCE))?
         .iter()
-        .map(|r| r.code.code().to_owned())
+        .filter_map(|r| r.code().map(|c| c.code().to_owned()))
         .collect();
     demo.note(
         "request to Finance, answered",
@@ -552,8 +552,9 @@ fn main() -> Result<()> {
             "    OVERDUE on 2025-07-19: {} has not completed {} (due {}, latest status {})",
             demo.name(&o.recipient.to_string()),
             o.document_id,
-            o.due,
+            o.due.map_or_else(|| "none".to_owned(), |d| d.to_string()),
             o.latest
+                .as_ref()
                 .map_or_else(|| "none".to_owned(), |c| c.to_string())
         );
     }

@@ -200,14 +200,16 @@ pub use package::{
     TraceEntry, VerifiedPackage, VerifiedSignature, Verifier, FORMAT_VERSION,
 };
 pub use report::{
-    Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport,
+    Check, CheckStatus, Indication, SignatoryComparison, SignatureReport, SubIndication,
+    ValidationReport,
 };
 pub use route::{
-    verify_trace, Accepted, Committed, Delivery, DeliveryId, DeliveryState, Disposition,
-    DurableStore, ForwardReport, Forwarded, HubId, HubRegistry, HubRegistryError, InProcessNetwork,
-    MailboxStore, MemoryStore, NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue,
-    PayloadKind, Receipt, RecipientDisposition, RouteError, RoutePattern, Router, RouterConfig,
-    RoutingTable, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError,
+    verify_trace, Accepted, Committed, DeadLetter, DeadLetterId, Delivery, DeliveryId,
+    DeliveryState, Disposition, DurableStore, ForwardReport, Forwarded, HubId, HubRegistry,
+    HubRegistryError, InProcessNetwork, MailboxStore, MemoryStore, MessageKey, NewDelivery,
+    NewOutboxEntry, NonDeliveryNotice, OutboxEntry, OutboxId, Overdue, PayloadKind, Receipt,
+    RecipientDisposition, Refusal, RouteError, RoutePattern, Router, RouterConfig, RoutingTable,
+    StatusEvent, StatusRecord, StatusUpdate, StoreError, Submission, SubmitEffects, SubmitError,
     TraceError, TraceHop, Tracking, Transport, TransportError, UrgencyRank,
 };
 pub use signed::SignedMessageError;
@@ -231,8 +233,9 @@ pub use timestamp::{
     TimestampToken,
 };
 pub use trust::{
-    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
-    KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
-    RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
-    ValidatedChain, ValidationTimeMode, ValidationTimes,
+    AgencyCertificates, ApprovalRole, ApproverAgency, CacheStats, CertificateName, ChainError,
+    EkuPolicy, HighSPolicy, HolderMarks, KeyUsagePolicy, OrganizationBinding, OrganizationMismatch,
+    OtherCommitments, Policy, PolicyError, RevocationMode, RevocationPolicy,
+    RevokedAfterSigningTime, RoleMode, SignatoryMatch, SignerRoles, TrustLimits, TrustStore,
+    TrustStoreError, ValidatedChain, ValidationTimeMode, ValidationTimes,
 };

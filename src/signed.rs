@@ -86,6 +86,9 @@ pub enum SignedMessageError {
 pub(crate) struct Checked {
     pub(crate) payload: Vec<u8>,
     pub(crate) chain: Arc<ValidatedChain>,
+    /// SHA-256 of the JWS signing input (`protected.payload`): what the signature signs, the
+    /// same for every encoding of the signature value and whatever surrounds the JWS.
+    pub(crate) signed_content: [u8; 32],
 }
 
 /// Signs `payload` (canonical JSON) as compact JWS with proof of receipt at `time`.
@@ -176,13 +179,25 @@ pub(crate) fn verify(
             signer: signer.clone(),
             reason: e.to_string(),
         })?;
+    let signed_content = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(jws.protected.as_bytes());
+        h.update(b".");
+        h.update(payload.as_bytes());
+        h.finalize().into()
+    };
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.as_bytes())
         .map_err(|_| SignedMessageError::Format {
             what,
             reason: "the payload is not base64url".into(),
         })?;
-    Ok(Checked { payload, chain })
+    Ok(Checked {
+        payload,
+        chain,
+        signed_content,
+    })
 }
 
 /// The subject of a certificate in words, read without trusting it (for error messages).

@@ -236,7 +236,25 @@ fn recipients(n: usize) -> (bool, bool) {
 
 /// Signs the packages and writes them, with the trust material and the hub's seal, into
 /// `dir`. Returns each document id with its package's content digest.
-fn prepare(dir: &Path) -> BTreeMap<String, [u8; 32]> {
+/// What the signatures of a package sign, as docs/routing.md defines the hubs' de-duplication
+/// digest: SHA-256 over `header.json\0`, the SHA-256 of the canonical header, and for each
+/// attachment `attachments/<name>\0` and its SHA-256.
+fn signed_content(p: &Package) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"header.json\0");
+    h.update(Sha256::digest(p.canonical_header()));
+    for a in p.header().attachments() {
+        h.update(format!("attachments/{}\0", a.name()).as_bytes());
+        h.update(a.sha256());
+    }
+    h.finalize().into()
+}
+
+/// Each package's document id → (content digest, signed-content digest).
+type Packages = BTreeMap<String, ([u8; 32], [u8; 32])>;
+
+fn prepare(dir: &Path) -> Packages {
     let pki = TestPki::new().unwrap();
     std::fs::write(dir.join("anchors.pem"), pki.anchors_pem()).unwrap();
     std::fs::write(dir.join("intermediates.pem"), pki.intermediates_pem()).unwrap();
@@ -317,7 +335,7 @@ fn prepare(dir: &Path) -> BTreeMap<String, [u8; 32]> {
             .verify_bytes(&bytes, &Limits::default(), &mut Detached::none(), NOW)
             .unwrap()
             .content_digest();
-        out.insert(p.header().id().to_string(), content);
+        out.insert(p.header().id().to_string(), (content, signed_content(&p)));
     }
     out
 }
@@ -425,13 +443,7 @@ fn acknowledged_packages_survive_sigkill() {
 }
 
 /// Opens the store after a kill and checks it against what the children acknowledged.
-fn check_store(
-    path: &Path,
-    packages: &BTreeMap<String, [u8; 32]>,
-    t: &mut Tally,
-    trust: &Trust,
-    run: usize,
-) {
+fn check_store(path: &Path, packages: &Packages, t: &mut Tally, trust: &Trust, run: usize) {
     use edoc::MailboxStore;
     let store = DurableStore::open(path, TIMEOUT).expect("the store opens cleanly after a kill");
     let finance = store.deliveries(&id(FINANCE)).unwrap();
@@ -440,14 +452,18 @@ fn check_store(
         |ds: &[edoc::Delivery], doc: &str| ds.iter().filter(|d| d.document_id == doc).count();
     // Whatever is there (acknowledged, or committed just before the kill) is whole: a
     // de-duplication record with the receipt, exactly one delivery to each local recipient.
-    for (doc, content) in packages {
+    for (doc, (_, signed)) in packages {
         let n = doc_number(doc) - 1;
         let (copy, _) = recipients(n);
-        match store.lookup_submission(doc).unwrap() {
+        let key = edoc::MessageKey::Document {
+            sender: id(A_LUOI_5),
+            id: doc.clone(),
+        };
+        match store.lookup_submission(&key).unwrap() {
             Some(s) => {
                 assert_eq!(count(&finance, doc), 1, "{doc}: deliveries to finance");
                 assert_eq!(count(&copies, doc), usize::from(copy), "{doc}: copies");
-                assert_eq!(&s.digest, content, "{doc}: content digest");
+                assert_eq!(&s.digest, signed, "{doc}: signed-content digest");
                 assert!(!s.receipt.is_empty());
             }
             None => {
@@ -479,7 +495,7 @@ fn check_store(
                 .verify_bytes(&d.payload, &Limits::default(), &mut Detached::none(), NOW)
                 .unwrap_or_else(|r| panic!("{}: {}", d.document_id, r.report()));
             assert_eq!(v.header().id().to_string(), d.document_id);
-            assert_eq!(v.content_digest(), &packages[&d.document_id]);
+            assert_eq!(v.content_digest(), &packages[&d.document_id].0);
             assert_eq!(v.package().trace().len(), 1, "the hub's trace entry");
             t.seen.insert(d.document_id.clone(), d.payload.to_vec());
         }
@@ -511,7 +527,10 @@ fn check_store(
     // Each acknowledged pair is tracked: tracking it again is refused.
     if let Some(doc) = t.acked.iter().next() {
         let mut e = SubmitEffects::new(Submission {
-            message_id: "probe".into(),
+            key: edoc::MessageKey::Document {
+                sender: id(A_LUOI_5),
+                id: "probe".into(),
+            },
             digest: [0; 32],
             receipt: Arc::from(&b""[..]),
             at: NOW,

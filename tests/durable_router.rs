@@ -294,7 +294,11 @@ fn a_batch_of_new_packages_is_all_there_after_a_restart() {
     assert_eq!(queued.len(), 40);
     for p in &packages {
         let doc = w.verifies(p);
-        assert!(city.store().lookup_submission(&doc).unwrap().is_some());
+        let key = edoc::MessageKey::Document {
+            sender: id(A_LUOI_5),
+            id: doc,
+        };
+        assert!(city.store().lookup_submission(&key).unwrap().is_some());
     }
 }
 
@@ -318,7 +322,7 @@ fn a_recall_in_the_same_batch_as_its_document_records_13_as_one_by_one_submits_d
         .status_history(&plan_id, &id(FINANCE))
         .unwrap()
         .into_iter()
-        .map(|r| r.code)
+        .filter_map(|r| r.code())
         .collect();
     assert_eq!(codes, [StatusCode::RecallRequested]);
     assert_eq!(city.store().deliveries(&id(FINANCE)).unwrap().len(), 2);

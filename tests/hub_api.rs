@@ -3,7 +3,7 @@
 //! details with the validation report, status history, the overdue list, a document across
 //! two hubs, metrics and the OpenAPI document.
 
-mod hub_support;
+mod net_support;
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +11,7 @@ use edoc::{
     verify_trace, ClientError, Detached, Disposition, Limits, PayloadKind, Policy, StatusCode,
     Verifier,
 };
-use hub_support::*;
+use net_support::*;
 
 #[test]
 fn a_submission_is_answered_with_a_verified_receipt_and_a_retry_gets_the_first_one() {
@@ -172,7 +172,7 @@ fn statuses_and_the_overdue_list_come_back_to_the_sender() {
             history
                 .iter()
                 .find(|(r, _)| *r == id(who))
-                .map(|(_, s)| s.iter().map(|r| r.code).collect())
+                .map(|(_, s)| s.iter().filter_map(|r| r.code()).collect())
                 .unwrap_or_default()
         };
         assert_eq!(

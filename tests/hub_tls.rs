@@ -4,12 +4,12 @@
 //! another's mailbox, submitting another's document, or calling the hub-to-hub endpoint gets
 //! 403, and nothing is stored.
 
-mod hub_support;
+mod net_support;
 
 use std::time::Duration;
 
 use edoc::{ClientError, Defect};
-use hub_support::*;
+use net_support::*;
 
 fn unauthorized_in_handshake(result: Result<impl std::fmt::Debug, ClientError>, alert: &str) {
     match result {

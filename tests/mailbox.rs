@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use edoc::{
-    DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, NewDelivery, NewOutboxEntry,
-    OrgId, OutboxId, PayloadKind, StatusCode, StatusTransitionError, StatusUpdate, StoreError,
-    Submission, SubmitEffects, Tracking, UrgencyRank,
+    DeliveryId, DeliveryState, HubId, MailboxStore, MemoryStore, MessageKey, NewDelivery,
+    NewOutboxEntry, OrgId, OutboxId, PayloadKind, Refusal, StatusCode, StatusEvent,
+    StatusTransitionError, StatusUpdate, StoreError, Submission, SubmitEffects, Tracking,
+    UrgencyRank,
 };
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
@@ -26,9 +27,25 @@ fn bytes(s: &str) -> Arc<[u8]> {
     Arc::from(s.as_bytes())
 }
 
+/// The key of document `id`, sent by the Department of Finance.
+fn key(id: &str) -> MessageKey {
+    MessageKey::Document {
+        sender: "000.00.05.H57".parse().unwrap(),
+        id: id.into(),
+    }
+}
+
+/// The key of status `id`, set by A Lưới 1.
+fn status_key(id: &str) -> MessageKey {
+    MessageKey::Status {
+        from: "000.00.41.H57".parse().unwrap(),
+        id: id.into(),
+    }
+}
+
 fn submission(message_id: &str, digest: u8) -> Submission {
     Submission {
-        message_id: message_id.into(),
+        key: key(message_id),
         digest: [digest; 32],
         receipt: bytes(&format!("receipt for {message_id}")),
         at: T0,
@@ -56,7 +73,7 @@ fn status(doc: &str, recipient: &str, code: StatusCode) -> StatusUpdate {
     StatusUpdate {
         document_id: doc.into(),
         recipient: id(recipient),
-        code,
+        event: StatusEvent::Status(code),
         at: T0,
         message: bytes(&format!("{doc} {recipient} {code}")),
     }
@@ -64,7 +81,10 @@ fn status(doc: &str, recipient: &str, code: StatusCode) -> StatusUpdate {
 
 /// A status submission with its own message id.
 fn status_submission(msg: &str, doc: &str, recipient: &str, code: StatusCode) -> SubmitEffects {
-    let mut e = SubmitEffects::new(submission(msg, 2));
+    let mut e = SubmitEffects::new(Submission {
+        key: status_key(msg),
+        ..submission(msg, 2)
+    });
     e.statuses.push(status(doc, recipient, code));
     e
 }
@@ -224,7 +244,7 @@ fn resubmission_is_told_apart_from_a_conflict_and_keeps_the_first_receipt() {
     assert_eq!(
         s.commit(deliver("doc-1", A1, UrgencyRank::NORMAL), T0),
         Err(StoreError::DuplicateSubmission {
-            message_id: "doc-1".into(),
+            key: key("doc-1"),
             same_content: true
         })
     );
@@ -233,16 +253,16 @@ fn resubmission_is_told_apart_from_a_conflict_and_keeps_the_first_receipt() {
     assert_eq!(
         s.commit(other, T0),
         Err(StoreError::DuplicateSubmission {
-            message_id: "doc-1".into(),
+            key: key("doc-1"),
             same_content: false
         })
     );
-    let rec = s.lookup_submission("doc-1").unwrap().unwrap();
+    let rec = s.lookup_submission(&key("doc-1")).unwrap().unwrap();
     assert_eq!(&*rec.receipt, b"receipt for doc-1");
     assert_eq!(rec.digest, [1; 32]);
     assert_eq!(s.deliveries(&id(A1)).unwrap().len(), 1);
     assert!(s.deliveries(&id(A2)).unwrap().is_empty());
-    assert_eq!(s.lookup_submission("doc-2").unwrap(), None);
+    assert_eq!(s.lookup_submission(&key("doc-2")).unwrap(), None);
 }
 
 /// Everything observable in the store, to compare before and after a refused commit.
@@ -252,7 +272,7 @@ fn snapshot(s: &MemoryStore) -> String {
         out += &format!("{:?}\n", s.deliveries(&id(a)).unwrap());
         out += &format!("{:?}\n", s.status_history("doc-1", &id(a)).unwrap());
     }
-    out += &format!("{:?}\n", s.lookup_submission("batch-1").unwrap());
+    out += &format!("{:?}\n", s.lookup_submission(&key("batch-1")).unwrap());
     out += &format!("{:?}\n", s.overdue(date!(2030 - 01 - 01)).unwrap());
     out
 }
@@ -263,7 +283,8 @@ fn full_effects(msg: &str) -> SubmitEffects {
     e.outbox.push(NewOutboxEntry {
         next_hub: hub("hub.national"),
         document_id: msg.into(),
-        kind: PayloadKind::Document,
+        key: key(msg),
+        digest: [3; 32],
         urgency: UrgencyRank::URGENT,
         recipients: vec![id("000.00.00.G09")],
         payload: bytes(msg),
@@ -295,7 +316,7 @@ fn batch_with_a_duplicate_submission_applies_nothing() {
     assert_eq!(
         err,
         StoreError::DuplicateSubmission {
-            message_id: "doc-1".into(),
+            key: key("doc-1"),
             same_content: true
         }
     );
@@ -342,7 +363,7 @@ fn batch_with_the_same_message_twice_applies_nothing() {
     assert_eq!(
         s.commit_batch(vec![full_effects("batch-1"), full_effects("batch-1")], T0),
         Err(StoreError::DuplicateSubmission {
-            message_id: "batch-1".into(),
+            key: key("batch-1"),
             same_content: true
         })
     );
@@ -369,7 +390,7 @@ fn batch_without_conflict_applies_everything_in_order() {
         .status_history("batch-1", &id(A1))
         .unwrap()
         .into_iter()
-        .map(|r| r.code)
+        .filter_map(|r| r.code())
         .collect();
     assert_eq!(codes, [StatusCode::Arrived, StatusCode::Accepted]);
 }
@@ -402,9 +423,11 @@ fn single_commit_with_a_forbidden_status_leaves_no_delivery_behind() {
         })
     ));
     assert!(s.deliveries(&id(A2)).unwrap().is_empty());
-    assert_eq!(s.lookup_submission("st-3").unwrap(), None);
+    assert_eq!(s.lookup_submission(&status_key("st-3")).unwrap(), None);
     assert_eq!(
-        s.latest_status("doc-1", &id(A1)).unwrap().map(|r| r.code),
+        s.latest_status("doc-1", &id(A1))
+            .unwrap()
+            .and_then(|r| r.code()),
         Some(StatusCode::Completed)
     );
 }
@@ -422,7 +445,7 @@ fn tracking_a_pair_twice_is_refused() {
             recipient: id(A1)
         })
     );
-    assert_eq!(s.lookup_submission("doc-2").unwrap(), None);
+    assert_eq!(s.lookup_submission(&key("doc-2")).unwrap(), None);
 }
 
 #[test]
@@ -439,7 +462,8 @@ fn outbox_orders_by_urgency_hides_taken_entries_and_completes_per_hub() {
         e.outbox.push(NewOutboxEntry {
             next_hub: hub(to),
             document_id: msg.into(),
-            kind: PayloadKind::Document,
+            key: key(msg),
+            digest: [1; 32],
             urgency: u,
             recipients: vec![id("000.00.00.G09")],
             payload: bytes(msg),
@@ -523,8 +547,8 @@ fn overdue_names_every_pair_past_its_due_date_without_completion() {
             document_id: plan.into(),
             sender: city,
             recipient: id("000.00.44.H57"),
-            due: date!(2025 - 07 - 18),
-            latest: Some(StatusCode::Processing),
+            due: Some(date!(2025 - 07 - 18)),
+            latest: Some(StatusEvent::Status(StatusCode::Processing)),
         }]
     );
 }
@@ -562,7 +586,10 @@ fn overdue_lists_refused_and_silent_recipients_sorted_by_due_date() {
         got,
         [
             ("doc-c".to_string(), None),
-            ("doc-a".to_string(), Some(StatusCode::Refused)),
+            (
+                "doc-a".to_string(),
+                Some(StatusEvent::Status(StatusCode::Refused))
+            ),
             ("doc-b".to_string(), None)
         ]
     );
@@ -604,4 +631,242 @@ fn urgency_ranks_map_from_edxml_codes() {
             None
         ]
     );
+}
+
+#[test]
+fn document_status_and_notice_ids_are_separate_namespaces_qualified_by_their_owner() {
+    let s = store();
+    let same = "000.00.41.H57,2025/07/01,12/UBND";
+    let a1 = id(A1);
+    let a2 = id(A2);
+    let keys = [
+        MessageKey::Document {
+            sender: a1,
+            id: same.into(),
+        },
+        MessageKey::Document {
+            sender: a2,
+            id: same.into(),
+        },
+        MessageKey::Status {
+            from: a1,
+            id: same.into(),
+        },
+        MessageKey::Notice {
+            hub: hub("hub.h57"),
+            id: same.into(),
+        },
+    ];
+    for (i, k) in keys.iter().enumerate() {
+        let e = SubmitEffects::new(Submission {
+            key: k.clone(),
+            ..submission(same, i as u8)
+        });
+        s.commit(e, T0).unwrap();
+    }
+    for (i, k) in keys.iter().enumerate() {
+        assert_eq!(
+            s.lookup_submission(k).unwrap().unwrap().digest,
+            [i as u8; 32]
+        );
+    }
+    assert_eq!(
+        s.lookup_submission(&MessageKey::Status {
+            from: a2,
+            id: same.into()
+        })
+        .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn a_status_older_than_the_latest_of_its_pair_is_refused_and_applies_nothing() {
+    let s = store();
+    let mut accepted = status_submission("st-1", "doc-1", A1, StatusCode::Accepted);
+    accepted.statuses[0].at = T0 + Duration::hours(2);
+    s.commit(accepted, T0).unwrap();
+    let mut late = status_submission("st-2", "doc-1", A1, StatusCode::Processing);
+    late.statuses[0].at = T0 + Duration::hours(1);
+    late.deliveries
+        .push(delivery(A2, "doc-1", UrgencyRank::NORMAL));
+    assert_eq!(
+        s.commit(late, T0),
+        Err(StoreError::OutOfOrder {
+            document_id: "doc-1".into(),
+            recipient: id(A1),
+            at: T0 + Duration::hours(1),
+            latest: T0 + Duration::hours(2),
+        })
+    );
+    assert!(s.deliveries(&id(A2)).unwrap().is_empty());
+    assert_eq!(s.lookup_submission(&status_key("st-2")).unwrap(), None);
+    // The same time is not older.
+    let mut same_time = status_submission("st-3", "doc-1", A1, StatusCode::Processing);
+    same_time.statuses[0].at = T0 + Duration::hours(2);
+    s.commit(same_time, T0).unwrap();
+}
+
+/// The document `doc` queued for the national hub, tracked for the ministry.
+fn queued_for_national(s: &MemoryStore, doc: &str) -> OutboxId {
+    let mut e = full_effects(doc);
+    e.tracking[0].recipient = id("000.00.00.G09");
+    s.commit(e, T0).unwrap().outbox[0]
+}
+
+/// A refusal by the national hub, with the notice `notice` delivered to A2 and the
+/// non-delivery recorded for the ministry.
+fn refusal(doc: &str, notice: &str) -> Refusal {
+    let mut effects = SubmitEffects::new(Submission {
+        key: MessageKey::Notice {
+            hub: hub("hub.h57"),
+            id: notice.into(),
+        },
+        ..submission(notice, 7)
+    });
+    effects.deliveries.push(NewDelivery {
+        kind: PayloadKind::Notice,
+        ..delivery(A2, doc, UrgencyRank::URGENT)
+    });
+    effects.statuses.push(StatusUpdate {
+        document_id: doc.into(),
+        recipient: id("000.00.00.G09"),
+        event: StatusEvent::NotDelivered {
+            refused_by: hub("hub.national"),
+            reason: "recipient unknown".into(),
+        },
+        at: T0,
+        message: bytes(notice),
+    });
+    Refusal {
+        refused_by: hub("hub.national"),
+        recipients: vec![id("000.00.00.G09")],
+        reason: "recipient unknown".into(),
+        notice: Some(effects),
+    }
+}
+
+#[test]
+fn a_refused_outbox_entry_becomes_a_dead_letter_with_its_notice_in_one_step() {
+    let s = store();
+    let national = hub("hub.national");
+    let entry = queued_for_national(&s, "doc-1");
+    let taken = s.take_outbox(&national, 10, T0).unwrap();
+    let dead = s
+        .dead_letter(
+            &national,
+            entry,
+            refusal("doc-1", "n-1"),
+            T0 + Duration::MINUTE,
+        )
+        .unwrap();
+    let letters = s.dead_letters().unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].id, dead);
+    assert_eq!(letters[0].entry, taken[0]);
+    assert_eq!(letters[0].refused_by, national);
+    assert_eq!(letters[0].reason, "recipient unknown");
+    assert_eq!(letters[0].at, T0 + Duration::MINUTE);
+    // It left the outbox for good, and cannot be completed or dead-lettered again.
+    assert!(s
+        .take_outbox(&national, 10, T0 + TIMEOUT)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.complete_outbox(&national, entry, T0),
+        Err(StoreError::NotInOutbox {
+            hub: national.clone(),
+            entry
+        })
+    );
+    // The notice is in the sender's mailbox, and the history says what happened.
+    let got = s.fetch(&id(A2), 10, T0).unwrap();
+    let notices: Vec<_> = got
+        .iter()
+        .filter(|d| d.kind == PayloadKind::Notice)
+        .collect();
+    assert_eq!(notices.len(), 1);
+    let history = s.status_history("doc-1", &id("000.00.00.G09")).unwrap();
+    assert_eq!(
+        history.iter().map(|r| r.event.clone()).collect::<Vec<_>>(),
+        [StatusEvent::NotDelivered {
+            refused_by: national,
+            reason: "recipient unknown".into()
+        }]
+    );
+}
+
+#[test]
+fn a_dead_letter_whose_notice_is_refused_applies_nothing() {
+    let s = store();
+    let national = hub("hub.national");
+    let first = queued_for_national(&s, "doc-1");
+    let second = queued_for_national(&s, "doc-2");
+    s.dead_letter(&national, first, refusal("doc-1", "n-1"), T0)
+        .unwrap();
+    let before = (
+        s.dead_letters().unwrap(),
+        s.deliveries(&id(A2)).unwrap(),
+        s.status_history("doc-2", &id("000.00.00.G09")).unwrap(),
+    );
+    // A notice key already used.
+    assert!(matches!(
+        s.dead_letter(&national, second, refusal("doc-2", "n-1"), T0),
+        Err(StoreError::DuplicateSubmission { .. })
+    ));
+    // A refusal that tracks a pair.
+    let mut tracking = refusal("doc-2", "n-2");
+    tracking
+        .notice
+        .as_mut()
+        .unwrap()
+        .tracking
+        .push(full_effects("x").tracking[0].clone());
+    assert_eq!(
+        s.dead_letter(&national, second, tracking, T0),
+        Err(StoreError::TrackingInRefusal)
+    );
+    // Another hub's entry.
+    assert_eq!(
+        s.dead_letter(&hub("hub.h56"), second, refusal("doc-2", "n-3"), T0),
+        Err(StoreError::NotInOutbox {
+            hub: hub("hub.h56"),
+            entry: second
+        })
+    );
+    let after = (
+        s.dead_letters().unwrap(),
+        s.deliveries(&id(A2)).unwrap(),
+        s.status_history("doc-2", &id("000.00.00.G09")).unwrap(),
+    );
+    assert_eq!(after, before);
+    assert_eq!(s.take_outbox(&national, 10, T0).unwrap().len(), 1);
+}
+
+#[test]
+fn overdue_lists_an_undelivered_pair_whatever_its_due_date_until_a_status_follows() {
+    let s = store();
+    let national = hub("hub.national");
+    // Tracked with a due date far away.
+    let entry = queued_for_national(&s, "doc-1");
+    assert!(s.overdue(date!(2025 - 07 - 02)).unwrap().is_empty());
+    s.dead_letter(&national, entry, refusal("doc-1", "n-1"), T0)
+        .unwrap();
+    let listed = s.overdue(date!(2025 - 07 - 02)).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].recipient, id("000.00.00.G09"));
+    assert_eq!(
+        listed[0].latest,
+        Some(StatusEvent::NotDelivered {
+            refused_by: national,
+            reason: "recipient unknown".into()
+        })
+    );
+    // Delivered after all (the operator sent it again) and accepted: no longer listed early.
+    s.commit(
+        status_submission("st-1", "doc-1", "000.00.00.G09", StatusCode::Accepted),
+        T0,
+    )
+    .unwrap();
+    assert!(s.overdue(date!(2025 - 07 - 02)).unwrap().is_empty());
 }

@@ -289,8 +289,16 @@ fn document_ids_are_validated() {
 fn builder_generates_the_edxml_id_unless_given() {
     let h = builder().build().expect("valid");
     assert_eq!(h.id().as_str(), "000.00.00.H57,2025/07/01,145/KH-UBND");
-    let h = builder().id(doc_id("custom-1")).build().expect("valid");
-    assert_eq!(h.id().as_str(), "custom-1");
+    let h = builder()
+        .id(doc_id("000.00.00.H57,custom-1"))
+        .build()
+        .expect("valid");
+    assert_eq!(h.id().as_str(), "000.00.00.H57,custom-1");
+    // An id is the sender's own: it begins with the sender's code.
+    assert!(matches!(
+        builder().id(doc_id("custom-1")).build(),
+        Err(DocumentError::IdNotFromSender { ref id, sender }) if id == "custom-1" && sender.to_string() == "000.00.00.H57"
+    ));
 }
 
 #[test]
@@ -399,12 +407,12 @@ fn unsafe_extension_value_from_the_builder_is_refused() {
 #[test]
 fn revoke_with_target_and_urgency_order_are_modelled() {
     let h = builder()
-        .action(BusinessAction::Revoke(doc_id("x")))
+        .action(BusinessAction::Revoke(doc_id("000.00.00.H57,x")))
         .urgency(Urgency::VeryUrgent)
         .build()
         .expect("valid");
     assert_eq!(h.action().code(), 1);
-    assert_eq!(h.action().target(), Some(&doc_id("x")));
+    assert_eq!(h.action().target(), Some(&doc_id("000.00.00.H57,x")));
     let p = Package::new(h, []).expect("package");
     let back = Package::parse(&p.to_json(), &edoc::Limits::default()).expect("parses");
     assert_eq!(back.header().urgency(), Urgency::VeryUrgent);

@@ -271,7 +271,9 @@ mod tests {
             urgency: Urgency::Express,
             confidentiality: Confidentiality::Confidential,
             due_date: Some(time::macros::date!(2025 - 07 - 18)),
-            id: "custom-id".parse().expect("id"),
+            id: format!("{},custom-id", sample().sender.id)
+                .parse()
+                .expect("id"),
             ..sample()
         };
         let rebuilt = HeaderBuilder::from(header.clone()).build().expect("valid");

@@ -3,6 +3,7 @@
 use time::Date;
 
 use crate::json;
+use crate::org::OrgId;
 
 /// Why a document header, or one of its parts, is invalid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,6 +100,32 @@ pub enum DocumentError {
         id: String,
         /// Why it is refused.
         reason: &'static str,
+    },
+    /// The document id does not begin with the sender's code, so it is not the sender's id to
+    /// use: another agency could take an id that the sender will need.
+    #[error(
+        "document id {id:?} does not begin with the sender's code {sender}; a document id is \
+         the sender's own: {sender},yyyy/MM/dd,number/notation (edXML)"
+    )]
+    IdNotFromSender {
+        /// The id (truncated to 64 characters).
+        id: String,
+        /// The sender.
+        sender: OrgId,
+    },
+    /// A revoke, update or replace names a document of another agency: only its sender may
+    /// recall or change a document.
+    #[error(
+        "business action {action} of document {target:?} refused: only its sender may revoke, \
+         update or replace a document, and that id is not of {sender}"
+    )]
+    ActionOnAnothersDocument {
+        /// `revoke`, `update` or `replace`.
+        action: &'static str,
+        /// The target id (truncated to 64 characters).
+        target: String,
+        /// The sender of this document.
+        sender: OrgId,
     },
     /// An extension value is not safe JSON (a number outside ±(2^53 − 1), too deep, too long).
     #[error("extension {key:?}: {source}")]

@@ -156,6 +156,29 @@ impl Header {
     /// Checks every field and combination against `limits`.
     pub(crate) fn validate(&self, limits: &Limits) -> Result<(), DocumentError> {
         check_text("sender.name", &self.sender.name, limits, false)?;
+        // The id and every document this one acts on are the sender's own: no agency can take
+        // the id another will use, or recall, update or replace another's document.
+        if self.id.sender() != Some(self.sender.id) {
+            return Err(DocumentError::IdNotFromSender {
+                id: clip(self.id.as_str()),
+                sender: self.sender.id,
+            });
+        }
+        let acted_on = match &self.action {
+            BusinessAction::New => None,
+            BusinessAction::Revoke(t) => Some(("revoke", t)),
+            BusinessAction::Update(t) => Some(("update", t)),
+            BusinessAction::Replace(t) => Some(("replace", t)),
+        };
+        if let Some((action, target)) = acted_on {
+            if target.sender() != Some(self.sender.id) {
+                return Err(DocumentError::ActionOnAnothersDocument {
+                    action,
+                    target: clip(target.as_str()),
+                    sender: self.sender.id,
+                });
+            }
+        }
         let recipient_count = self.recipients.len() + self.copy_recipients.len();
         if recipient_count > limits.max_recipients {
             return Err(DocumentError::TooMany {

@@ -15,9 +15,12 @@ const MAX_DOCUMENT_ID_BYTES: usize = 256;
 
 /// The unique id of a document (edXML `DocumentId`), e.g. `000.00.04.G14,2012/08/06,267/VPCP-TTĐT`.
 ///
-/// Any non-empty text of at most 256 bytes without control characters or surrounding spaces is
-/// accepted, because ids come from many systems; [`DocumentId::edxml`] builds the edXML form
-/// `{sender},{yyyy/MM/dd},{number}/{notation}`.
+/// On its own, any non-empty text of at most 256 bytes without control characters or surrounding
+/// spaces parses, because ids come from many systems. In a header it must also begin with the
+/// sender's code and a comma ([`DocumentId::sender`]), as the edXML form
+/// `{sender},{yyyy/MM/dd},{number}/{notation}` does ([`DocumentId::edxml`]): an id is then the
+/// sender's own, and no other agency can take the id a sender will use next (hubs de-duplicate
+/// on sender and id).
 ///
 /// ```
 /// use edoc::DocumentId;
@@ -25,6 +28,9 @@ const MAX_DOCUMENT_ID_BYTES: usize = 256;
 /// let date = time::macros::date!(2012 - 08 - 06);
 /// let id = DocumentId::edxml(&sender, date, "267", "VPCP-TTĐT").unwrap();
 /// assert_eq!(id.as_str(), "000.00.04.G14,2012/08/06,267/VPCP-TTĐT");
+/// assert_eq!(id.sender(), Some(sender));
+/// let other: DocumentId = "267/VPCP-TTĐT".parse().unwrap();
+/// assert_eq!(other.sender(), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -50,6 +56,13 @@ impl DocumentId {
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The agency whose id this is: the agency code before the first comma, as in the edXML
+    /// form. `None` when the id does not begin with a code and a comma.
+    pub fn sender(&self) -> Option<OrgId> {
+        let (code, _) = self.0.split_once(',')?;
+        code.parse().ok()
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::org::OrgId;
-use crate::route::{DeliveryId, Overdue, PayloadKind, StatusRecord, UrgencyRank};
+use crate::route::{DeliveryId, Overdue, PayloadKind, StatusEvent, StatusRecord, UrgencyRank};
 use crate::status::StatusCode;
 
 /// Paths of the API (version 1).
@@ -18,6 +18,7 @@ pub(crate) mod paths {
     pub(crate) const ACK: &str = "/v1/mailboxes/{agency}/deliveries/{id}/ack";
     pub(crate) const HUB_DOCUMENTS: &str = "/v1/hub/documents";
     pub(crate) const HUB_STATUSES: &str = "/v1/hub/statuses";
+    pub(crate) const HUB_NOTICES: &str = "/v1/hub/notices";
     pub(crate) const RECEIPTS: &str = "/v1/receipts";
     pub(crate) const OVERDUE: &str = "/v1/overdue";
     pub(crate) const OPENAPI: &str = "/v1/openapi.json";
@@ -142,7 +143,14 @@ impl FetchedDelivery {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct StatusBody {
+    /// The status code, or `not-delivered` for a hub's non-delivery notice.
     pub(crate) code: String,
+    /// For `not-delivered`: the hub that refused the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) refused_by: Option<String>,
+    /// For `not-delivered`: the refusing hub's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) reason: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub(crate) at: OffsetDateTime,
     /// The signed status message, JWS compact.
@@ -151,8 +159,11 @@ pub(crate) struct StatusBody {
 
 impl StatusBody {
     pub(crate) fn from_record(r: &StatusRecord) -> StatusBody {
+        let (code, refused_by, reason) = event_words(&r.event);
         StatusBody {
-            code: r.code.code().to_owned(),
+            code,
+            refused_by,
+            reason,
             at: r.at,
             message: String::from_utf8_lossy(&r.message).into_owned(),
         }
@@ -160,7 +171,7 @@ impl StatusBody {
 
     pub(crate) fn into_record(self) -> Option<StatusRecord> {
         Some(StatusRecord {
-            code: StatusCode::from_code(&self.code)?,
+            event: event_from_words(&self.code, self.refused_by, self.reason)?,
             at: self.at,
             message: self.message.into_bytes().into(),
         })
@@ -187,10 +198,47 @@ pub(crate) struct OverdueItem {
     pub(crate) document_id: String,
     pub(crate) sender: OrgId,
     pub(crate) recipient: OrgId,
-    /// YYYY-MM-DD.
-    pub(crate) due: String,
+    /// YYYY-MM-DD, when the document has a due date.
+    pub(crate) due: Option<String>,
+    /// The latest status code, or `not-delivered`.
     pub(crate) latest: Option<String>,
+    /// For `not-delivered`: the hub that refused the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) refused_by: Option<String>,
+    /// For `not-delivered`: the refusing hub's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) reason: Option<String>,
 }
+
+/// A status event in the API's words: its code (or `not-delivered`), and for a non-delivery
+/// the refusing hub and its reason.
+fn event_words(e: &StatusEvent) -> (String, Option<String>, Option<String>) {
+    match e {
+        StatusEvent::Status(c) => (c.code().to_owned(), None, None),
+        StatusEvent::NotDelivered { refused_by, reason } => (
+            NOT_DELIVERED.to_owned(),
+            Some(refused_by.to_string()),
+            Some(reason.clone()),
+        ),
+    }
+}
+
+fn event_from_words(
+    code: &str,
+    refused_by: Option<String>,
+    reason: Option<String>,
+) -> Option<StatusEvent> {
+    if code == NOT_DELIVERED {
+        Some(StatusEvent::NotDelivered {
+            refused_by: refused_by?.parse().ok()?,
+            reason: reason.unwrap_or_default(),
+        })
+    } else {
+        Some(StatusEvent::Status(StatusCode::from_code(code)?))
+    }
+}
+
+const NOT_DELIVERED: &str = "not-delivered";
 
 const DAY: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
@@ -207,25 +255,38 @@ pub(crate) fn parse_day(text: &str) -> Option<Date> {
 
 impl OverdueItem {
     pub(crate) fn from_overdue(o: &Overdue) -> OverdueItem {
+        let (latest, refused_by, reason) = match &o.latest {
+            Some(e) => {
+                let (code, by, reason) = event_words(e);
+                (Some(code), by, reason)
+            }
+            None => (None, None, None),
+        };
         OverdueItem {
             document_id: o.document_id.clone(),
             sender: o.sender,
             recipient: o.recipient,
-            due: day(o.due),
-            latest: o.latest.map(|c| c.code().to_owned()),
+            due: o.due.map(day),
+            latest,
+            refused_by,
+            reason,
         }
     }
 
     pub(crate) fn into_overdue(self) -> Option<Overdue> {
         let latest = match self.latest {
             None => None,
-            Some(code) => Some(StatusCode::from_code(&code)?),
+            Some(code) => Some(event_from_words(&code, self.refused_by, self.reason)?),
+        };
+        let due = match self.due {
+            None => None,
+            Some(d) => Some(parse_day(&d)?),
         };
         Some(Overdue {
             document_id: self.document_id,
             sender: self.sender,
             recipient: self.recipient,
-            due: parse_day(&self.due)?,
+            due,
             latest,
         })
     }

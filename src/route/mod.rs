@@ -1,8 +1,9 @@
-//! Routing: the hub itself (`router`), the routing table (agency codes to hubs), the signed trace
-//! and receipts, the registry of neighbouring hubs, and `store/`: the mailbox store trait and its
-//! implementations.
+//! Routing: the hub itself (`router`), the routing table (agency codes to hubs), the signed trace,
+//! receipts and non-delivery notices, the registry of neighbouring hubs, and `store/`: the
+//! mailbox store trait and its implementations.
 
 mod hubs;
+mod notice;
 mod receipt;
 mod router;
 mod store;
@@ -10,6 +11,7 @@ mod table;
 mod trace;
 
 pub use hubs::{HubRegistry, HubRegistryError};
+pub use notice::NonDeliveryNotice;
 pub use receipt::{Disposition, Receipt, RecipientDisposition};
 #[cfg(feature = "server")]
 pub(crate) use router::PreparedSubmission;
@@ -18,9 +20,10 @@ pub use router::{
     TransportError,
 };
 pub use store::{
-    Committed, Delivery, DeliveryId, DeliveryState, DurableStore, MailboxStore, MemoryStore,
-    NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, PayloadKind, StatusRecord,
-    StatusUpdate, StoreError, Submission, SubmitEffects, Tracking, UrgencyRank,
+    Committed, DeadLetter, DeadLetterId, Delivery, DeliveryId, DeliveryState, DurableStore,
+    MailboxStore, MemoryStore, MessageKey, NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId,
+    Overdue, PayloadKind, Refusal, StatusEvent, StatusRecord, StatusUpdate, StoreError, Submission,
+    SubmitEffects, Tracking, UrgencyRank,
 };
 pub use table::{HubId, RouteError, RoutePattern, RoutingTable};
 pub use trace::{verify_trace, Forwarded, TraceError, TraceHop};

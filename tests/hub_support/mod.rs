@@ -1,456 +1,359 @@
-//! A two-hub network on loopback for the hub tests: a test PKI written to a temporary folder
-//! (trust anchors, CRLs, directory, routing table, each hub's seal and TLS certificate, a
-//! hub.toml per hub on a free port), hubs started in this process ([`HubNode`]) or as `edoc hub
-//! serve` child processes, and clients and signed packages for the sample agencies.
-#![allow(dead_code)] // Each test binary uses a different subset.
+//! Two in-process hubs (`hub.h57` for Hue, `hub.national`) over a generated test PKI, and the
+//! tools an attacker has: an agency's own keys, raw JAdES signing over hand-made headers, and
+//! bytes seen on the wire. Shared by the tests of the hub's rules.
+#![allow(dead_code)]
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
 
-use edoc::time::{Duration as TimeDuration, OffsetDateTime};
+use base64::Engine;
 use edoc::{
-    Agency, Algorithm, AttachmentEntry, Commitment, Competence, Defect, Detached, Directory,
-    HeaderBuilder, HubClient, HubClientConfig, HubConfig, HubNode, HubRegistry, OrgId, Package,
-    RoutingTable, Staff, StatusCode, StatusMessage, SystemClock, TestIdentity, TestPki,
-    TlsIdentity, TrustStore,
+    sign_detached, Agency, Algorithm, AttachmentEntry, BusinessAction, Commitment, Competence,
+    Detached, DetachedObject, Directory, HeaderBuilder, HubId, HubRegistry, InProcessNetwork,
+    JwsSignature, Limits, MemoryStore, OrgId, Package, Policy, Router, RouterConfig, RoutingTable,
+    SignOptions, StatusCode, TestIdentity, TestPki, TrustStore,
 };
+use sha2::{Digest, Sha256};
+use time::macros::{date, datetime};
+use time::{Date, Duration, OffsetDateTime};
 
-// Codes of the sample directory (illustrative).
+// Signed at 10:00 on 2 July 2025 and routed from 15:00: inside every test certificate's
+// validity (2025-01-01..2030-01-01) and before any CRL's nextUpdate.
+pub(crate) const SIGNED: OffsetDateTime = datetime!(2025-07-02 10:00 UTC);
+pub(crate) const NOW: OffsetDateTime = datetime!(2025-07-02 15:00 UTC);
+pub(crate) const PDF: &[u8] = b"%PDF-1.7 request for purchasing guidelines";
+
 pub(crate) const CITY: &str = "000.00.00.H57";
 pub(crate) const FINANCE: &str = "000.00.05.H57";
 pub(crate) const A_LUOI_1: &str = "000.00.41.H57";
 pub(crate) const A_LUOI_2: &str = "000.00.42.H57";
-pub(crate) const A_LUOI_4: &str = "000.00.44.H57";
 pub(crate) const A_LUOI_5: &str = "000.00.45.H57";
 pub(crate) const MINISTRY: &str = "000.00.00.G09";
-pub(crate) const CITY_HUB: &str = "hub.h57";
-pub(crate) const NATIONAL: &str = "hub.national";
+/// An agency of another province, served by the third hub (`hub.h56`) when there is one.
+pub(crate) const FAR: &str = "000.00.00.H56";
 
 pub(crate) fn id(code: &str) -> OrgId {
     code.parse().unwrap()
 }
 
-/// A free loopback port (bound, then released: the hub binds it right after).
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+pub(crate) fn hub(name: &str) -> HubId {
+    name.parse().unwrap()
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+pub(crate) fn doc_id(sender: &str, number: &str) -> String {
+    format!("{sender},2025/07/02,{number}/UBND-VP")
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// What an agency holds: its system's TLS identity, its chairman's key and its seal.
-pub(crate) struct AgencyKeys {
-    pub(crate) tls: TestIdentity,
-    pub(crate) person: TestIdentity,
-    pub(crate) seal: TestIdentity,
-}
-
-/// Extra settings for the network.
-#[derive(Default)]
-pub(crate) struct Options {
-    /// Agencies whose TLS certificate the intermediate's CRL revokes.
-    pub(crate) revoked_tls: Vec<&'static str>,
-    /// Lines added to both hub.toml files (e.g. a `[limits]` table).
-    pub(crate) extra_toml: String,
-}
-
-pub(crate) struct Net {
-    pub(crate) dir: tempfile::TempDir,
+pub(crate) struct World {
     pub(crate) pki: TestPki,
     pub(crate) trust: Arc<TrustStore>,
-    /// Both hubs' seals (for clients checking receipts) and TLS identities.
+    pub(crate) policy: Policy,
     pub(crate) hubs: HubRegistry,
-    pub(crate) ports: BTreeMap<&'static str, u16>,
-    pub(crate) agencies: BTreeMap<OrgId, AgencyKeys>,
-    pub(crate) hub_tls: BTreeMap<&'static str, TestIdentity>,
+    pub(crate) net: InProcessNetwork,
+    pub(crate) city_seal: TestIdentity,
+    pub(crate) national_seal: TestIdentity,
 }
 
-impl Net {
-    pub(crate) fn new() -> Net {
-        Net::with(Options::default())
+impl World {
+    pub(crate) fn new() -> World {
+        World::with_national(Directory::sample())
     }
 
-    pub(crate) fn with(options: Options) -> Net {
-        let dir = tempfile::tempdir().unwrap();
+    /// Both hubs on the sample table; the city hub on the sample directory, the national hub on
+    /// `national_directory`.
+    pub(crate) fn with_national(national_directory: Directory) -> World {
+        World::build(national_directory, None)
+    }
+
+    /// Both hubs, which also know a third hub, `hub.h56`, sealing with `rogue`'s key.
+    pub(crate) fn with_third_hub(
+        rogue: impl FnOnce(&TestPki) -> TestIdentity,
+    ) -> (World, TestIdentity) {
         let pki = TestPki::new().unwrap();
-        let directory = Directory::sample();
-        let mut agencies = BTreeMap::new();
-        for a in directory.agencies() {
-            let name = a.name_vi().to_owned();
-            agencies.insert(
-                a.id(),
-                AgencyKeys {
-                    tls: pki.tls_client(&name, &a.id(), Defect::None).unwrap(),
-                    person: pki
-                        .person("Nguyễn Văn An", &name, &a.id(), Algorithm::Es256)
-                        .unwrap(),
-                    seal: pki.seal(&name, &a.id(), Algorithm::Es256).unwrap(),
-                },
-            );
-        }
-        let revoked: Vec<(&TestIdentity, OffsetDateTime)> = options
-            .revoked_tls
-            .iter()
-            .map(|c| {
-                (
-                    &agencies[&id(c)].tls,
-                    edoc::time::macros::datetime!(2025-06-01 00:00 UTC),
-                )
-            })
-            .collect();
-        let trust = Arc::new(pki.trust_store(&revoked).unwrap());
-        let write = |name: &str, text: &str| {
-            let path = dir.path().join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
-        write("trust.pem", &pki.anchors_pem());
-        write("intermediates.pem", &pki.intermediates_pem());
-        write("crl.pem", &pki.crls_pem(&revoked).unwrap());
-        write("directory.json", &directory.to_json());
-        write("routing.json", &RoutingTable::sample().to_json());
-        let mut ports = BTreeMap::new();
-        let mut hub_tls = BTreeMap::new();
+        let seal = rogue(&pki);
+        let w = World::build_with(pki, Directory::sample(), Some(&seal));
+        (w, seal)
+    }
+
+    fn build(national_directory: Directory, third: Option<&TestIdentity>) -> World {
+        World::build_with(TestPki::new().unwrap(), national_directory, third)
+    }
+
+    fn build_with(
+        pki: TestPki,
+        national_directory: Directory,
+        third: Option<&TestIdentity>,
+    ) -> World {
+        let trust = Arc::new(pki.trust_store(&[]).unwrap());
+        let city_seal = pki
+            .seal("Hue LGSP hub", &id(CITY), Algorithm::Es256)
+            .unwrap();
+        let national_seal = pki
+            .seal("National VDXP hub", &id("000.00.00.G01"), Algorithm::Es256)
+            .unwrap();
         let mut hubs = HubRegistry::new();
-        let mut prints = BTreeMap::new();
-        for (hub, name) in [
-            (CITY_HUB, "Hue LGSP hub (TEST)"),
-            (NATIONAL, "National hub (TEST)"),
-        ] {
-            let seal = pki
-                .seal(name, &id("000.00.00.G01"), Algorithm::Es256)
-                .unwrap();
-            let tls = pki.tls_hub(hub, &["localhost", "127.0.0.1"]).unwrap();
-            write(&format!("hubs/{hub}/seal.pem"), &seal.chain_pem());
-            write(&format!("hubs/{hub}/seal.key"), &seal.key_pem());
-            write(&format!("hubs/{hub}/tls.pem"), &tls.chain_pem());
-            write(&format!("hubs/{hub}/tls.key"), &tls.key_pem());
-            let seal_fp = Directory::certificate_fingerprint(&seal.chain[0]);
-            let tls_fp = Directory::certificate_fingerprint(&tls.chain[0]);
-            hubs.add(hub.parse().unwrap(), seal_fp);
-            hubs.add_tls_identity(hub.parse().unwrap(), tls_fp);
-            prints.insert(hub, (seal_fp, tls_fp));
-            ports.insert(hub, free_port());
-            hub_tls.insert(hub, tls);
-        }
-        for (hub, other) in [(CITY_HUB, NATIONAL), (NATIONAL, CITY_HUB)] {
-            let (seal_fp, tls_fp) = prints[other];
-            let toml = format!(
-                "hub = \"{hub}\"\nlisten = \"127.0.0.1:{port}\"\ndata = \"data/{hub}\"\n\
-                 directory = \"directory.json\"\nrouting = \"routing.json\"\n\
-                 visibility_timeout_seconds = 5\n\
-                 [tls]\ncertificate = \"hubs/{hub}/tls.pem\"\nkey = \"hubs/{hub}/tls.key\"\n\
-                 [seal]\ncertificate = \"hubs/{hub}/seal.pem\"\nkey = \"hubs/{hub}/seal.key\"\n\
-                 [trust]\nanchors = [\"trust.pem\"]\nintermediates = [\"intermediates.pem\"]\n\
-                 crls = [\"crl.pem\"]\n\
-                 [[neighbours]]\nhub = \"{other}\"\nurl = \"https://127.0.0.1:{other_port}\"\n\
-                 seal_sha256 = \"{}\"\ntls_sha256 = \"{}\"\n{}\n\
-                 [forwarder]\npoll_ms = 200\nbackoff_min_ms = 100\nbackoff_max_seconds = 1\n",
-                hex(&seal_fp),
-                hex(&tls_fp),
-                options.extra_toml,
-                port = ports[hub],
-                other_port = ports[other],
+        hubs.add(
+            hub("hub.h57"),
+            Directory::certificate_fingerprint(&city_seal.chain[0]),
+        );
+        hubs.add(
+            hub("hub.national"),
+            Directory::certificate_fingerprint(&national_seal.chain[0]),
+        );
+        if let Some(seal) = third {
+            hubs.add(
+                hub("hub.h56"),
+                Directory::certificate_fingerprint(&seal.chain[0]),
             );
-            write(&format!("{hub}.toml"), &toml);
         }
-        Net {
-            dir,
+        // With a third hub, it serves H56 (and knows none of its agencies: it refuses all).
+        let mut table = RoutingTable::sample();
+        // The city knows one agency of H56 (FAR), to write to it.
+        let mut city_directory = Directory::sample();
+        let mut routers = Vec::new();
+        if let Some(seal) = third {
+            table
+                .add_rule("*.H56".parse().unwrap(), hub("hub.h56"))
+                .unwrap();
+            city_directory
+                .add_agency(edoc::AgencyRecord::new(
+                    id(FAR),
+                    edoc::AgencyKind::CityPeoplesCommittee,
+                    "Another province",
+                    "Tỉnh khác",
+                ))
+                .unwrap();
+            routers.push(("hub.h56", seal.clone(), Directory::new(), table.clone()));
+        }
+        // The city hub sends everything outside H57 to the national hub.
+        routers.push((
+            "hub.h57",
+            city_seal.clone(),
+            city_directory,
+            RoutingTable::sample(),
+        ));
+        routers.push((
+            "hub.national",
+            national_seal.clone(),
+            national_directory,
+            table,
+        ));
+        let mut net = InProcessNetwork::new();
+        for (name, seal, directory, table) in routers {
+            net.add(Arc::new(Router::new(RouterConfig {
+                hub: hub(name),
+                trust: Arc::clone(&trust),
+                policy: Policy::strict(),
+                limits: Limits::default(),
+                directory: Arc::new(directory),
+                table,
+                hubs: hubs.clone(),
+                seal: Arc::new(seal.signer().unwrap()),
+                store: Arc::new(MemoryStore::new(Duration::minutes(5))),
+            })));
+        }
+        World {
             pki,
             trust,
+            policy: Policy::strict(),
             hubs,
-            ports,
-            agencies,
-            hub_tls,
+            net,
+            city_seal,
+            national_seal,
         }
     }
 
-    pub(crate) fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+    pub(crate) fn city(&self) -> &Router {
+        self.net.router(&hub("hub.h57")).unwrap()
     }
 
-    pub(crate) fn config(&self, hub: &str) -> HubConfig {
-        HubConfig::load(&self.path(&format!("{hub}.toml"))).unwrap()
+    pub(crate) fn national(&self) -> &Router {
+        self.net.router(&hub("hub.national")).unwrap()
     }
 
-    pub(crate) fn url(&self, hub: &str) -> String {
-        format!("https://127.0.0.1:{}", self.ports[hub])
+    /// The third hub, when the world has one.
+    pub(crate) fn h56(&self) -> &Router {
+        self.net.router(&hub("hub.h56")).unwrap()
     }
 
-    /// The hub, in this process.
-    pub(crate) async fn start(&self, hub: &str) -> HubNode {
-        HubNode::start(&self.config(hub), Arc::new(SystemClock))
-            .await
+    pub(crate) fn seal(&self, agency: &str) -> TestIdentity {
+        self.pki
+            .seal(&format!("Seal of {agency}"), &id(agency), Algorithm::Es256)
             .unwrap()
     }
 
-    /// The hub as an `edoc hub serve` child process; returns once it listens.
-    pub(crate) fn spawn(&self, hub: &str) -> HubProcess {
-        HubProcess::spawn(&self.path(&format!("{hub}.toml")))
+    pub(crate) fn person(&self, agency: &str) -> TestIdentity {
+        self.pki
+            .person("Hồ Văn Chủ Tịch", "UBND", &id(agency), Algorithm::Es256)
+            .unwrap()
     }
 
-    pub(crate) fn tls_identity(keys: &TestIdentity) -> TlsIdentity {
-        TlsIdentity::from_pem(keys.chain_pem().as_bytes(), keys.key_pem().as_bytes()).unwrap()
-    }
-
-    /// A client for `agency` at `hub`, with its own TLS identity.
-    pub(crate) fn client(&self, agency: &str, hub: &str) -> HubClient {
-        self.client_as(
-            agency,
-            hub,
-            Net::tls_identity(&self.agencies[&id(agency)].tls),
-        )
-    }
-
-    /// A client for `agency` at `hub` with the TLS identity given.
-    pub(crate) fn client_as(&self, agency: &str, hub: &str, identity: TlsIdentity) -> HubClient {
-        let mut config = HubClientConfig::new(
-            self.url(hub),
-            id(agency),
-            identity,
-            Arc::clone(&self.trust),
-            self.hubs.clone(),
-            Arc::new(SystemClock),
-        );
-        config.attempts = 2;
-        config.retry_pause = Duration::from_millis(100);
-        HubClient::new(config).unwrap()
-    }
-
-    /// A document from `sender` to `to`, signed by its chairman then sealed, with a 1 KiB
-    /// attachment, signed a minute ago.
-    pub(crate) fn package(&self, sender: &str, to: &[&str], number: &str) -> Vec<u8> {
-        self.package_with(sender, to, number, |b| b)
-    }
-
-    pub(crate) fn package_with(
-        &self,
-        sender: &str,
-        to: &[&str],
-        number: &str,
-        extra: impl FnOnce(HeaderBuilder) -> HeaderBuilder,
-    ) -> Vec<u8> {
-        let keys = &self.agencies[&id(sender)];
-        let pdf = format!("%PDF-1.7 (TEST) document {number} {}", "x".repeat(1000)).into_bytes();
-        let today = OffsetDateTime::now_utc().date();
+    /// The header of a document from `doc.sender`.
+    pub(crate) fn header(&self, doc: &Doc) -> edoc::Header {
         let mut b = HeaderBuilder::new()
-            .sender(Agency::new(id(sender), "Sender (TEST)"))
+            .sender(Agency::new(id(doc.sender), "sender"))
             .document_type("CV", "Công văn")
-            .number_and_notation(number, "UBND-VP")
-            .issued("Huế", today)
-            .subject(format!("Văn bản số {number}"))
-            .signatory("Nguyễn Văn An", "Chủ tịch", Competence::None)
-            .attachment(
-                AttachmentEntry::for_bytes("van-ban.pdf", "application/pdf", &pdf).unwrap(),
-            );
-        for r in to {
-            b = b.recipient(Agency::new(id(r), "Recipient (TEST)"));
+            .number_and_notation(doc.number, "UBND-VP")
+            .issued("Huế", date!(2025 - 07 - 02))
+            .subject(doc.subject)
+            .signatory("Hồ Văn Chủ Tịch", "Chủ tịch", Competence::None)
+            .attachment(AttachmentEntry::for_bytes("request.pdf", "application/pdf", PDF).unwrap());
+        for r in &doc.to {
+            b = b.recipient(Agency::new(id(r), "recipient"));
         }
+        if let Some(due) = doc.due {
+            b = b.due_date(due);
+        }
+        if let Some(action) = &doc.action {
+            b = b.action(action.clone());
+        }
+        b.build().unwrap()
+    }
+
+    /// A package from `doc.sender`, approved by its chairman and sealed by its seal.
+    pub(crate) fn package(&self, doc: &Doc) -> Vec<u8> {
         let mut p =
-            Package::new(extra(b).build().unwrap(), [("van-ban.pdf".to_owned(), pdf)]).unwrap();
-        let at = OffsetDateTime::now_utc() - TimeDuration::minutes(1);
-        p.sign(
-            &keys.person.signer().unwrap(),
-            Commitment::ProofOfApproval,
-            at,
-            &mut Detached::none(),
-        )
-        .unwrap();
-        p.sign(
-            &keys.seal.signer().unwrap(),
-            Commitment::ProofOfOrigin,
-            at,
-            &mut Detached::none(),
-        )
-        .unwrap();
+            Package::new(self.header(doc), [("request.pdf".to_owned(), PDF.to_vec())]).unwrap();
+        for (who, c) in [
+            (self.person(doc.sender), Commitment::ProofOfApproval),
+            (self.seal(doc.sender), Commitment::ProofOfOrigin),
+        ] {
+            p.sign(&who.signer().unwrap(), c, SIGNED, &mut Detached::none())
+                .unwrap();
+        }
         p.to_json()
     }
 
-    /// The document id of a package made by [`Net::package`] today.
-    pub(crate) fn document_id(sender: &str, number: &str) -> String {
-        let today = OffsetDateTime::now_utc().date();
-        format!(
-            "{sender},{:04}/{:02}/{:02},{number}/UBND-VP",
-            today.year(),
-            u8::from(today.month()),
-            today.day()
+    /// What an agency can always do with its own keys, whatever the builder allows: a package
+    /// of `doc`, with the header edited by `edit` as JSON, approved and sealed by `doc.sender`'s
+    /// own person and seal (raw JAdES over the canonical bytes of the edited header).
+    pub(crate) fn forged_package(
+        &self,
+        doc: &Doc,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> Vec<u8> {
+        let honest: serde_json::Value = serde_json::from_slice(
+            &Package::new(self.header(doc), [("request.pdf".to_owned(), PDF.to_vec())])
+                .unwrap()
+                .to_json(),
         )
-    }
-
-    /// A status from `from` to `to` about `document`, sealed by `from`.
-    pub(crate) fn status(&self, from: &str, to: &str, document: &str, code: StatusCode) -> Vec<u8> {
-        StatusMessage {
-            from: id(from),
-            to: id(to),
-            document_id: document.to_owned(),
-            code,
-            description: format!("status {}", code.code()),
-            time: OffsetDateTime::now_utc(),
-            staff: Staff {
-                name: "Nguyễn Thị Văn Thư".into(),
-                position: "Văn thư".into(),
-            },
-        }
-        .sign(&self.agencies[&id(from)].seal.signer().unwrap())
-        .unwrap()
-    }
-
-    /// A TLS identity written as PEM text, for raw TLS clients.
-    pub(crate) fn raw_pem(identity: &TestIdentity) -> (String, String) {
-        (identity.chain_pem(), identity.key_pem())
-    }
-}
-
-/// A hub running as an `edoc hub serve` child process. Killed (SIGKILL) when dropped.
-pub(crate) struct HubProcess {
-    pub(crate) child: Child,
-    pub(crate) addr: String,
-    pub(crate) config: PathBuf,
-}
-
-impl HubProcess {
-    pub(crate) fn spawn(config: &Path) -> HubProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_edoc"))
-            .args(["hub", "serve", "--config"])
-            .arg(config)
-            .env("EDOC_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("edoc hub serve starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .rsplit(' ')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        assert!(
-            addr.starts_with("https://"),
-            "the hub did not start: {line:?}"
-        );
-        HubProcess {
-            child,
-            addr,
-            config: config.to_path_buf(),
-        }
-    }
-
-    pub(crate) fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// SIGKILL: no shutdown, no final commit.
-    pub(crate) fn kill9(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, then waits for a clean exit.
-    pub(crate) fn terminate(mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        self.child.wait().unwrap()
-    }
-
-    /// Peak resident memory of the process so far (VmHWM), in KiB.
-    pub(crate) fn peak_rss_kib(&self) -> u64 {
-        proc_status_kib(self.pid(), "VmHWM:")
-    }
-
-    /// Resident memory now (VmRSS), in KiB.
-    pub(crate) fn rss_kib(&self) -> u64 {
-        proc_status_kib(self.pid(), "VmRSS:")
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub(crate) fn proc_status_kib(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-/// A multi-threaded runtime for a test.
-pub(crate) fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-pub(crate) fn pem_cert(der: &[u8]) -> String {
-    pem("CERTIFICATE", der)
-}
-
-/// A plain HTTPS client that trusts the test root for the hub's certificate and presents
-/// `identity` (or no certificate): for requests `HubClient` does not make.
-pub(crate) fn raw_client(pki: &TestPki, identity: Option<&TestIdentity>) -> reqwest::Client {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(pki.root().clone()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots);
-    let config = match identity {
-        Some(i) => builder
-            .with_client_auth_cert(
-                i.chain.clone(),
-                rustls::pki_types::PrivateKeyDer::Pkcs8(i.pkcs8_der.clone().into()),
+        .unwrap();
+        let mut header = honest["header"].clone();
+        edit(&mut header);
+        let canonical = serde_json_canonicalizer::to_vec(&header).unwrap();
+        let mut objects = vec![
+            DetachedObject::from_bytes("header.json", &canonical),
+            DetachedObject::from_bytes("attachments/request.pdf", PDF),
+        ];
+        let mut signatures: Vec<JwsSignature> = Vec::new();
+        for (who, c) in [
+            (self.person(doc.sender), Commitment::ProofOfApproval),
+            (self.seal(doc.sender), Commitment::ProofOfOrigin),
+        ] {
+            let sig = sign_detached(
+                &who.signer().unwrap(),
+                &objects,
+                &SignOptions::new(SIGNED).with_commitment(c),
             )
-            .unwrap(),
-        None => builder.with_no_client_auth(),
-    };
-    reqwest::Client::builder()
-        .use_preconfigured_tls(config)
-        .build()
-        .unwrap()
+            .unwrap();
+            let mut h = Sha256::new();
+            h.update(sig.protected.as_bytes());
+            h.update(b".");
+            h.update(sig.signature.as_bytes());
+            objects.push(DetachedObject {
+                uri: format!("signatures/{}", signatures.len()),
+                sha256: h.finalize().into(),
+            });
+            signatures.push(sig);
+        }
+        let package = serde_json::json!({
+            "edoc": 1,
+            "header": header,
+            "attachments": [{
+                "name": "request.pdf",
+                "data": base64::engine::general_purpose::STANDARD.encode(PDF),
+            }],
+            "signatures": {"signatures": signatures.iter().map(|s| serde_json::json!({
+                "protected": s.protected, "signature": s.signature,
+            })).collect::<Vec<_>>()},
+            "trace": [],
+        });
+        serde_json::to_vec(&package).unwrap()
+    }
+
+    /// Everything in `agency`'s mailbox at `router`, acknowledged.
+    pub(crate) fn take(
+        &self,
+        router: &Router,
+        agency: &str,
+        now: OffsetDateTime,
+    ) -> Vec<edoc::Delivery> {
+        let got = router.store().fetch(&id(agency), 100, now).unwrap();
+        for d in &got {
+            router.store().ack(&id(agency), d.id, now).unwrap();
+        }
+        got
+    }
+
+    pub(crate) fn codes(&self, router: &Router, doc: &str, recipient: &str) -> Vec<StatusCode> {
+        router
+            .store()
+            .status_history(doc, &id(recipient))
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| r.code())
+            .collect()
+    }
 }
 
-/// The debug text of an error and all its sources.
-pub(crate) fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = format!("{e:?}");
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(&format!(" / {s:?}"));
-        source = s.source();
+#[derive(Clone)]
+pub(crate) struct Doc {
+    pub(crate) sender: &'static str,
+    pub(crate) to: Vec<&'static str>,
+    pub(crate) number: &'static str,
+    pub(crate) subject: &'static str,
+    pub(crate) due: Option<Date>,
+    pub(crate) action: Option<BusinessAction>,
+}
+
+pub(crate) fn doc(sender: &'static str, to: &[&'static str], number: &'static str) -> Doc {
+    Doc {
+        sender,
+        to: to.to_vec(),
+        number,
+        subject: "Xin hướng dẫn mua sắm và tạm cấp kinh phí năm 2025",
+        due: None,
+        action: None,
     }
-    text
+}
+
+/// The package with the last signature's ECDSA P-256 `s` replaced by `n - s`: a different
+/// signature value that still verifies (ECDSA is malleable), made without any key.
+pub(crate) fn malleate_last_signature(package: &[u8]) -> Vec<u8> {
+    // The order n of the P-256 group, big-endian.
+    const N: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x51,
+    ];
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut v: serde_json::Value = serde_json::from_slice(package).unwrap();
+    let sigs = v["signatures"]["signatures"].as_array_mut().unwrap();
+    let last = sigs.last_mut().unwrap();
+    let mut raw = b64.decode(last["signature"].as_str().unwrap()).unwrap();
+    assert_eq!(raw.len(), 64, "an ES256 signature is r || s");
+    let s: [u8; 32] = raw[32..].try_into().unwrap();
+    let mut out = [0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = i16::from(N[i]) - i16::from(s[i]) - borrow;
+        borrow = i16::from(d < 0);
+        out[i] = (d + if d < 0 { 256 } else { 0 }) as u8;
+    }
+    raw[32..].copy_from_slice(&out);
+    last["signature"] = serde_json::Value::String(b64.encode(raw));
+    serde_json::to_vec(&v).unwrap()
+}
+
+pub(crate) fn later(minutes: i64) -> OffsetDateTime {
+    NOW + Duration::minutes(minutes)
 }

@@ -104,7 +104,8 @@ impl HttpsTransport {
     ) -> Result<Vec<u8>, ClientError> {
         let (path, media) = match kind {
             PayloadKind::Document => (paths::HUB_DOCUMENTS, "application/json"),
-            _ => (paths::HUB_STATUSES, JOSE),
+            PayloadKind::Status => (paths::HUB_STATUSES, JOSE),
+            PayloadKind::Notice => (paths::HUB_NOTICES, JOSE),
         };
         let response = link
             .http

@@ -25,7 +25,7 @@ use crate::hub::wire::{
     RecipientStatuses, StatusBody,
 };
 use crate::org::OrgId;
-use crate::route::{Accepted, DeliveryId, PayloadKind, Receipt, SubmitError};
+use crate::route::{Accepted, DeliveryId, MessageKey, PayloadKind, Receipt, SubmitError};
 
 type ApiResult<T> = Result<T, ApiProblem>;
 
@@ -46,6 +46,7 @@ pub(super) fn routes(shared: Arc<Shared>) -> axum::Router {
         .route(paths::ACK, post(ack))
         .route(paths::HUB_DOCUMENTS, post(hub_document))
         .route(paths::HUB_STATUSES, post(hub_status))
+        .route(paths::HUB_NOTICES, post(hub_notice))
         .route(paths::RECEIPTS, get(receipt))
         .route(paths::OVERDUE, get(overdue))
         .route(paths::OPENAPI, get(openapi))
@@ -247,10 +248,13 @@ async fn hub_document(
     check_and_commit(&shared, bytes, &caller).await
 }
 
+/// A status message from an agency or a hub, or (`kind` Notice, hubs only) a hub's signed
+/// non-delivery notice travelling back to the sender's hub.
 async fn submit_status_as(
     shared: Arc<Shared>,
     caller: &Identified,
     bytes: Bytes,
+    kind: PayloadKind,
 ) -> ApiResult<Response> {
     let from_hub = match &caller.caller {
         super::Caller::Hub(h) => Some(h.clone()),
@@ -292,7 +296,7 @@ async fn submit_status_as(
         let now = shared.clock.now();
         let hub = from_hub.clone();
         blocking(move || match hub {
-            Some(h) => router.receive(&h, PayloadKind::Status, &bytes, now),
+            Some(h) => router.receive(&h, kind, &bytes, now),
             None => router.submit_status(&bytes, now),
         })
         .await?
@@ -315,7 +319,7 @@ async fn submit_status(
 ) -> ApiResult<Response> {
     caller.agency().map_err(|p| refuse(&shared, p))?;
     let bytes = read_body(&shared, &headers, body).await?;
-    submit_status_as(shared, &caller, bytes).await
+    submit_status_as(shared, &caller, bytes, PayloadKind::Status).await
 }
 
 async fn hub_status(
@@ -326,7 +330,18 @@ async fn hub_status(
 ) -> ApiResult<Response> {
     caller.hub().map_err(|p| refuse(&shared, p))?;
     let bytes = read_body(&shared, &headers, body).await?;
-    submit_status_as(shared, &caller, bytes).await
+    submit_status_as(shared, &caller, bytes, PayloadKind::Status).await
+}
+
+async fn hub_notice(
+    State(shared): State<Arc<Shared>>,
+    caller: Identified,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    caller.hub().map_err(|p| refuse(&shared, p))?;
+    let bytes = read_body(&shared, &headers, body).await?;
+    submit_status_as(shared, &caller, bytes, PayloadKind::Notice).await
 }
 
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
@@ -449,7 +464,10 @@ fn own_document(
     let found = shared
         .router
         .store()
-        .lookup_submission(document)
+        .lookup_submission(&MessageKey::Document {
+            sender: *agency,
+            id: document.to_owned(),
+        })
         .map_err(|e| ApiProblem::from_store(&e))?;
     Ok(found.and_then(|s| {
         let receipt = stored_receipt(&s.receipt)?;

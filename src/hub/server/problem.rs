@@ -79,6 +79,12 @@ impl ApiProblem {
             StoreError::NotInMailbox { .. } | StoreError::NotInOutbox { .. } => {
                 ApiProblem::not_found(e.to_string())
             }
+            StoreError::OutOfOrder { .. } => ApiProblem::new(
+                StatusCode::CONFLICT,
+                "out-of-order",
+                "The status is older than the latest one recorded",
+                e.to_string(),
+            ),
             StoreError::NotFetched { .. } => ApiProblem::new(
                 StatusCode::CONFLICT,
                 "not-fetched",
@@ -95,6 +101,7 @@ impl ApiProblem {
             }
             // The store's own failure: say so without the server's file paths.
             StoreError::Backend(_)
+            | StoreError::TrackingInRefusal
             | StoreError::Locked { .. }
             | StoreError::UnsupportedVersion { .. }
             | StoreError::NotAStore { .. }
@@ -120,6 +127,13 @@ impl ApiProblem {
                 p
             }
             SubmitError::Status(_) => refused("status-rejected", "The status message was refused"),
+            SubmitError::Notice(_) => {
+                refused("notice-rejected", "The non-delivery notice was refused")
+            }
+            SubmitError::UnknownMessage { .. } => refused(
+                "unknown-message",
+                "The notice names no message accepted here",
+            ),
             SubmitError::Classified { .. } => refused(
                 "classified",
                 "Classified documents never travel on this network",

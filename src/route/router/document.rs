@@ -4,15 +4,16 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{Accepted, Origin, Prepared, Router, SubmitError};
 use crate::org::OrgId;
-use crate::package::{Detached, TraceEntry, Verifier};
+use crate::package::{Detached, TraceEntry, VerifiedPackage, Verifier};
 use crate::route::receipt::{Disposition, Receipt, RecipientDisposition};
 use crate::route::store::{
-    NewDelivery, NewOutboxEntry, PayloadKind, StatusUpdate, Submission, SubmitEffects, Tracking,
-    UrgencyRank,
+    MessageKey, NewDelivery, NewOutboxEntry, PayloadKind, StatusEvent, StatusUpdate, Submission,
+    SubmitEffects, Tracking, UrgencyRank,
 };
 use crate::route::table::HubId;
 use crate::route::trace::{self, Forwarded, TraceHop};
@@ -120,10 +121,16 @@ impl Router {
             }
         };
 
-        // Every recipient this hub handles must exist (a hub need not know the agencies
-        // other hubs serve).
+        // Every recipient must exist: all of them at the sender's hub, those it delivers
+        // itself at a hub further on (a transit hub need not know the agencies other hubs
+        // serve).
+        let checked = |r: &&OrgId| match origin {
+            Origin::Agency => true,
+            Origin::Hub(_) => *cfg.table.hub_for(r) == cfg.hub,
+        };
         if let Some(r) = recipients
             .iter()
+            .filter(checked)
             .find(|r| cfg.directory.agency(r).is_none())
         {
             let name = header
@@ -137,12 +144,19 @@ impl Router {
             });
         }
 
-        // 3. De-duplicate, on the content (the trace is left out: a retried forward with a
-        // different trace is the same document).
-        let content = *verified.content_digest();
-        if let Some(done) = self.previous(&document_id, &content)? {
+        // 3. De-duplicate on (sender, id) and on what the signatures sign: the trace and the
+        // signature bytes are left out, so a retried forward (another trace) or a copy with a
+        // re-encoded ECDSA signature is the same document, never a conflict.
+        let key = MessageKey::Document {
+            sender: sender.id,
+            id: document_id.clone(),
+        };
+        let signed = signed_content(&verified);
+        if let Some(done) = self.previous(&key, &signed)? {
             return Ok(Prepared::Done(done));
         }
+        // The trace entry binds the exact package, signatures included.
+        let content = *verified.content_digest();
 
         // 4. Route.
         let mut dispositions = Vec::with_capacity(recipients.len());
@@ -187,8 +201,7 @@ impl Router {
             delivered: delivered.clone(),
             forwarded: forwards.clone(),
         };
-        let entry = trace::make_entry(cfg.seal.as_ref(), &hop)
-            .map_err(|e| SubmitError::Signing(e.to_string()))?;
+        let entry = trace::make_entry(cfg.seal.as_ref(), &hop).map_err(SubmitError::Signing)?;
         let urgency = UrgencyRank::from(header.urgency());
         let due = header.due_date();
         let action = header.action().clone();
@@ -208,15 +221,15 @@ impl Router {
         let receipt = Receipt {
             hub: cfg.hub.clone(),
             message_id: document_id.clone(),
-            content_sha256: hex(&content),
+            content_sha256: hex(&signed),
             from: sender.id,
             received: now,
             dispositions,
         };
         let signed_receipt = self.sign_receipt(&receipt)?;
         let mut effects = SubmitEffects::new(Submission {
-            message_id: document_id.clone(),
-            digest: content,
+            key: key.clone(),
+            digest: signed,
             receipt: signed_receipt,
             at: now,
         });
@@ -232,8 +245,9 @@ impl Router {
         for f in &forwards {
             effects.outbox.push(NewOutboxEntry {
                 next_hub: f.hub.clone(),
+                key: key.clone(),
+                digest: signed,
                 document_id: document_id.clone(),
-                kind: PayloadKind::Document,
                 urgency,
                 recipients: f.recipients.clone(),
                 payload: out.clone(),
@@ -259,7 +273,7 @@ impl Router {
                         effects.statuses.push(StatusUpdate {
                             document_id: target,
                             recipient: *r,
-                            code: StatusCode::RecallRequested,
+                            event: StatusEvent::Status(StatusCode::RecallRequested),
                             at: now,
                             message: out.clone(),
                         });
@@ -274,6 +288,23 @@ impl Router {
             reads_tracking: action.target().is_some(),
         })
     }
+}
+
+/// SHA-256 over what every signature of the package signs: the canonical header (which carries
+/// the attachment manifest) and each attachment's digest, by name. Never the signature bytes:
+/// ECDSA lets anyone re-encode a signature (s → n − s) without the key.
+pub(crate) fn signed_content(verified: &VerifiedPackage) -> [u8; 32] {
+    let package = verified.package();
+    let mut h = Sha256::new();
+    h.update(b"header.json\0");
+    h.update(Sha256::digest(package.canonical_header()));
+    for a in package.header().attachments() {
+        h.update(b"attachments/");
+        h.update(a.name().as_bytes());
+        h.update([0]);
+        h.update(a.sha256());
+    }
+    h.finalize().into()
 }
 
 /// `original` (a package that parsed, with trace `before`) with `entry` appended to its

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::{Accepted, Origin, Prepared, Router, SubmitError};
 use crate::org::OrgId;
 use crate::route::receipt::Receipt;
-use crate::route::store::SubmitEffects;
+use crate::route::store::{MessageKey, SubmitEffects};
 use crate::route::table::HubId;
 
 /// A document package checked, routed and signed (trace entry and receipt), waiting for a
@@ -85,7 +85,7 @@ impl Router {
         let mut index: Vec<usize> = (0..round.len()).collect();
         while !round.is_empty() {
             let mut pending: Vec<(usize, SubmitEffects, Receipt)> = Vec::new();
-            let mut ids: HashSet<String> = HashSet::new();
+            let mut ids: HashSet<MessageKey> = HashSet::new();
             let mut later: Vec<(usize, PreparedSubmission)> = Vec::new();
             for (i, item) in index.drain(..).zip(round.drain(..)) {
                 match item.prepared {
@@ -112,7 +112,7 @@ impl Router {
                         receipt,
                         reads_tracking,
                     } => {
-                        if ids.insert(effects.submission.message_id.clone()) {
+                        if ids.insert(effects.submission.key.clone()) {
                             pending.push((i, effects, receipt));
                         } else {
                             later.push((

@@ -11,6 +11,7 @@ mod document;
 // Used by the hub server only.
 #[cfg(feature = "server")]
 mod group;
+mod notice;
 mod status;
 mod transport;
 
@@ -21,10 +22,13 @@ use time::{Date, OffsetDateTime};
 
 use super::hubs::HubRegistry;
 use super::receipt::{Disposition, Receipt};
-use super::store::{MailboxStore, Overdue, PayloadKind, StoreError, SubmitEffects};
+use super::store::{
+    DeadLetter, MailboxStore, MessageKey, Overdue, PayloadKind, StoreError, SubmitEffects,
+};
 use super::table::{HubId, RoutingTable};
 use super::trace::TraceError;
 use crate::document::Confidentiality;
+use crate::jades::JadesError;
 use crate::limits::Limits;
 use crate::org::{Directory, OrgId};
 use crate::package::Rejected;
@@ -79,10 +83,15 @@ impl std::fmt::Debug for RouterConfig {
 /// - Attachments must travel inline: a hub has no side channel for detached content.
 /// - A hub never widens a signed recipient list: groups ([`Directory::expand_group`]) are
 ///   expanded by the sender when it builds the header, so the signatures cover every recipient.
-/// - De-duplication is keyed on the document id (for a status, on the digest of its bytes) and
-///   compares the package content without its trace, so a retried forward is a duplicate.
-/// - Forwarding is at-least-once: a package stays in the outbox until the next hub answers;
-///   the next hub's de-duplication makes the retry harmless.
+/// - A document id begins with its sender's code, and de-duplication is keyed on (sender, id)
+///   (statuses and non-delivery notices in namespaces of their own) and compares what the
+///   signatures sign (the canonical header and the attachment digests), not the signature
+///   bytes or the trace: a re-encoded signature or a retried forward is a duplicate.
+/// - Forwarding is at-least-once: a message stays in the outbox until the next hub's receipt
+///   verifies (its registered seal, this message, this content); the next hub's
+///   de-duplication makes a retry harmless. A refusal makes it a dead letter, and a signed
+///   non-delivery notice goes back to the sender: an acknowledged document is never dropped
+///   silently.
 ///
 /// `examples/hue_exchange.rs` runs two hubs end to end.
 pub struct Router {
@@ -119,6 +128,9 @@ pub enum SubmitError {
     /// The status message did not verify.
     #[error("the status message was refused: {0}")]
     Status(SignedMessageError),
+    /// A non-delivery notice from another hub did not verify.
+    #[error("the non-delivery notice was refused: {0}")]
+    Notice(SignedMessageError),
     /// Classified documents never travel on this network (Decision 28/2018/QD-TTg covers only
     /// unclassified exchange).
     #[error("document {document_id} is classified ({level:?}) and cannot be sent through the exchange network")]
@@ -178,11 +190,11 @@ pub enum SubmitError {
         /// What does not match.
         reason: String,
     },
-    /// The same message id was accepted before with different content.
-    #[error("{message_id} was already accepted with different content; a changed document needs a new id (update or replace)")]
+    /// The same message key was accepted before with different content.
+    #[error("{key} was already accepted with different content; a changed document needs a new id (update or replace)")]
     Conflict {
-        /// The id.
-        message_id: String,
+        /// The message key.
+        key: MessageKey,
     },
     /// A status concerns a document this hub never routed to (or from) that agency.
     #[error("hub {hub} routed no document {document_id} to agency {recipient}")]
@@ -209,9 +221,17 @@ pub enum SubmitError {
     /// The store refused (e.g. a status that may not follow the recorded ones) or failed.
     #[error("{0}")]
     Store(StoreError),
+    /// A non-delivery notice names a message this hub never accepted (or other content).
+    #[error("hub {hub} accepted no {what} matching the non-delivery notice")]
+    UnknownMessage {
+        /// What the notice names.
+        what: String,
+        /// This hub.
+        hub: HubId,
+    },
     /// The hub's own seal could not sign.
     #[error("the hub's seal could not sign: {0}")]
-    Signing(String),
+    Signing(#[source] JadesError),
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -271,9 +291,14 @@ impl Router {
     }
 
     /// Every (document, recipient) this hub routed whose due date passed before `today`
-    /// without 06 completed.
+    /// without 06 completed, or that a hub could not deliver ([`MailboxStore::overdue`]).
     pub fn overdue(&self, today: Date) -> Result<Vec<Overdue>, StoreError> {
         self.cfg.store.overdue(today)
+    }
+
+    /// Every message a next hub refused, kept for the operator ([`MailboxStore::dead_letters`]).
+    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        self.cfg.store.dead_letters()
     }
 
     /// Accepts a document package from an agency this hub serves.
@@ -297,7 +322,10 @@ impl Router {
         self.submit_status_inner(bytes, Origin::Agency, now)
     }
 
-    /// Accepts a package or status forwarded by the known hub `from`.
+    /// Accepts a package, status or non-delivery notice forwarded by the known hub `from`.
+    ///
+    /// `from` must be authenticated by the caller (the network layer's mutual TLS): the trace
+    /// (documents, statuses) or the notice's signature is checked against it.
     pub fn receive(
         &self,
         from: &HubId,
@@ -311,6 +339,7 @@ impl Router {
         match kind {
             PayloadKind::Document => self.submit_document(bytes, Origin::Hub(from), now),
             PayloadKind::Status => self.submit_status_inner(bytes, Origin::Hub(from), now),
+            PayloadKind::Notice => self.receive_notice(bytes, from, now),
         }
     }
 
@@ -324,25 +353,23 @@ impl Router {
     /// A duplicate's answer, or a conflict.
     fn previous(
         &self,
-        message_id: &str,
+        key: &MessageKey,
         digest: &[u8; 32],
     ) -> Result<Option<Accepted>, SubmitError> {
         let Some(prev) = self
             .cfg
             .store
-            .lookup_submission(message_id)
+            .lookup_submission(key)
             .map_err(SubmitError::Store)?
         else {
             return Ok(None);
         };
         if prev.digest != *digest {
-            return Err(SubmitError::Conflict {
-                message_id: message_id.to_owned(),
-            });
+            return Err(SubmitError::Conflict { key: key.clone() });
         }
         let receipt = own_receipt(&prev.receipt).ok_or_else(|| {
             SubmitError::Store(StoreError::Backend(format!(
-                "the stored receipt of {message_id} is unreadable"
+                "the stored receipt of {key} is unreadable"
             )))
         })?;
         Ok(Some(Accepted {
@@ -359,7 +386,7 @@ impl Router {
         now: OffsetDateTime,
     ) -> Result<Accepted, SubmitError> {
         let signed_receipt = effects.submission.receipt.clone();
-        let message_id = effects.submission.message_id.clone();
+        let key = effects.submission.key.clone();
         let digest = effects.submission.digest;
         match self.cfg.store.commit(effects, now) {
             Ok(_) => Ok(Accepted {
@@ -369,7 +396,7 @@ impl Router {
             }),
             // Another submit of the same message won the race: answer as it was answered.
             Err(StoreError::DuplicateSubmission { .. }) => {
-                self.previous(&message_id, &digest)?.ok_or_else(|| {
+                self.previous(&key, &digest)?.ok_or_else(|| {
                     SubmitError::Store(StoreError::Backend("submission vanished".into()))
                 })
             }
@@ -398,7 +425,7 @@ impl Router {
         receipt
             .sign(self.cfg.seal.as_ref())
             .map(|s| Arc::from(s.into_bytes()))
-            .map_err(|e| SubmitError::Signing(e.to_string()))
+            .map_err(SubmitError::Signing)
     }
 }
 

@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 use super::{sha256, Accepted, Origin, Router, SubmitError};
 use crate::route::receipt::{Disposition, Receipt, RecipientDisposition};
 use crate::route::store::{
-    NewDelivery, NewOutboxEntry, PayloadKind, StatusUpdate, Submission, SubmitEffects, UrgencyRank,
+    MessageKey, NewDelivery, NewOutboxEntry, PayloadKind, StatusEvent, StatusUpdate, Submission,
+    SubmitEffects, UrgencyRank,
 };
 use crate::signed::hex;
 use crate::status::{StatusAuthor, StatusMessage};
@@ -67,7 +68,11 @@ impl Router {
         }
         let digest = sha256(bytes);
         let message_id = format!("status:{}", hex(&digest));
-        if let Some(done) = self.previous(&message_id, &digest)? {
+        let key = MessageKey::Status {
+            from: msg.from,
+            id: message_id.clone(),
+        };
+        if let Some(done) = self.previous(&key, &digest)? {
             return Ok(done);
         }
         let disposition = self.route(&msg.to, &origin);
@@ -92,7 +97,7 @@ impl Router {
         };
         let signed_receipt = self.sign_receipt(&receipt)?;
         let mut effects = SubmitEffects::new(Submission {
-            message_id,
+            key: key.clone(),
             digest,
             receipt: signed_receipt,
             at: now,
@@ -101,7 +106,7 @@ impl Router {
         effects.statuses.push(StatusUpdate {
             document_id: msg.document_id.clone(),
             recipient,
-            code: msg.code,
+            event: StatusEvent::Status(msg.code),
             at: msg.time,
             message: payload.clone(),
         });
@@ -115,8 +120,9 @@ impl Router {
             }),
             Disposition::Forwarded { hub } => effects.outbox.push(NewOutboxEntry {
                 next_hub: hub,
+                key,
+                digest,
                 document_id: msg.document_id.clone(),
-                kind: PayloadKind::Status,
                 urgency: UrgencyRank::NORMAL,
                 recipients: vec![msg.to],
                 payload,

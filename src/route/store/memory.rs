@@ -7,12 +7,12 @@ use std::sync::{Mutex, MutexGuard};
 use time::{Date, Duration, OffsetDateTime};
 
 use super::{
-    Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, NewDelivery, NewOutboxEntry,
-    OutboxEntry, OutboxId, Overdue, StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
+    check_status_update, Committed, DeadLetter, DeadLetterId, Delivery, DeliveryId, DeliveryState,
+    MailboxStore, MessageKey, NewDelivery, NewOutboxEntry, OutboxEntry, OutboxId, Overdue, Refusal,
+    StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
 };
 use crate::org::OrgId;
 use crate::route::table::HubId;
-use crate::status::StatusCode;
 
 /// A thread-safe [`MailboxStore`] held in memory.
 ///
@@ -33,7 +33,8 @@ pub struct MemoryStore {
 struct Inner {
     next_delivery: u64,
     next_outbox: u64,
-    submissions: HashMap<String, Submission>,
+    next_dead_letter: u64,
+    submissions: HashMap<MessageKey, Submission>,
     deliveries: BTreeMap<u64, Delivery>,
     // Unacked delivery ids per agency, in arrival order.
     pending: HashMap<OrgId, Vec<u64>>,
@@ -42,6 +43,7 @@ struct Inner {
     // Status histories; a pair may have statuses without being tracked (a status passing
     // through a hub that did not see the document).
     statuses: HashMap<(String, OrgId), Vec<StatusRecord>>,
+    dead_letters: BTreeMap<u64, DeadLetter>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,9 +75,9 @@ impl Inner {
     // Checks, then applies, one submission. Callers apply to a scratch copy when several must
     // succeed together.
     fn apply(&mut self, e: SubmitEffects, now: OffsetDateTime) -> Result<Committed, StoreError> {
-        if let Some(prev) = self.submissions.get(&e.submission.message_id) {
+        if let Some(prev) = self.submissions.get(&e.submission.key) {
             return Err(StoreError::DuplicateSubmission {
-                message_id: e.submission.message_id.clone(),
+                key: e.submission.key.clone(),
                 same_content: prev.digest == e.submission.digest,
             });
         }
@@ -91,23 +93,18 @@ impl Inner {
         }
         // Statuses in one commit are checked in order, each against the history plus the ones
         // before it.
-        let mut pending_codes: HashMap<(String, OrgId), Vec<StatusCode>> = HashMap::new();
+        let mut pending: HashMap<(String, OrgId), Vec<StatusRecord>> = HashMap::new();
         for s in &e.statuses {
             let key = (s.document_id.clone(), s.recipient);
-            let history = pending_codes.entry(key.clone()).or_insert_with(|| {
-                self.statuses
-                    .get(&key)
-                    .map(|h| h.iter().map(|r| r.code).collect())
-                    .unwrap_or_default()
+            let history = pending
+                .entry(key.clone())
+                .or_insert_with(|| self.statuses.get(&key).cloned().unwrap_or_default());
+            check_status_update(history, s)?;
+            history.push(StatusRecord {
+                event: s.event.clone(),
+                at: s.at,
+                message: s.message.clone(),
             });
-            s.code
-                .check_after(history)
-                .map_err(|source| StoreError::Transition {
-                    document_id: s.document_id.clone(),
-                    recipient: s.recipient,
-                    source,
-                })?;
-            history.push(s.code);
         }
 
         // Everything is checked: apply. Nothing below can fail.
@@ -135,13 +132,13 @@ impl Inner {
                 .entry((s.document_id, s.recipient))
                 .or_default()
                 .push(StatusRecord {
-                    code: s.code,
+                    event: s.event,
                     at: s.at,
                     message: s.message,
                 });
         }
         self.submissions
-            .insert(e.submission.message_id.clone(), e.submission);
+            .insert(e.submission.key.clone(), e.submission);
         Ok(committed)
     }
 
@@ -175,8 +172,9 @@ impl Inner {
                 OutboxEntry {
                     id: OutboxId(id),
                     next_hub: o.next_hub,
+                    key: o.key,
+                    digest: o.digest,
                     document_id: o.document_id,
-                    kind: o.kind,
                     urgency: o.urgency,
                     recipients: o.recipients,
                     payload: o.payload,
@@ -222,8 +220,8 @@ impl MailboxStore for MemoryStore {
         Ok(out)
     }
 
-    fn lookup_submission(&self, message_id: &str) -> Result<Option<Submission>, StoreError> {
-        Ok(self.lock()?.submissions.get(message_id).cloned())
+    fn lookup_submission(&self, key: &MessageKey) -> Result<Option<Submission>, StoreError> {
+        Ok(self.lock()?.submissions.get(key).cloned())
     }
 
     fn fetch(
@@ -338,6 +336,51 @@ impl MailboxStore for MemoryStore {
         }
     }
 
+    fn dead_letter(
+        &self,
+        hub: &HubId,
+        entry: OutboxId,
+        refusal: Refusal,
+        now: OffsetDateTime,
+    ) -> Result<DeadLetterId, StoreError> {
+        let mut inner = self.lock()?;
+        let queued = match inner.outbox.get(&entry.0) {
+            Some((e, _)) if e.next_hub == *hub => e.clone(),
+            _ => {
+                return Err(StoreError::NotInOutbox {
+                    hub: hub.clone(),
+                    entry,
+                })
+            }
+        };
+        if let Some(notice) = refusal.notice {
+            if !notice.tracking.is_empty() {
+                return Err(StoreError::TrackingInRefusal);
+            }
+            // `apply` checks everything before it changes anything; nothing after it can fail.
+            inner.apply(notice, now)?;
+        }
+        inner.outbox.remove(&entry.0);
+        inner.next_dead_letter += 1;
+        let id = DeadLetterId(inner.next_dead_letter);
+        inner.dead_letters.insert(
+            id.0,
+            DeadLetter {
+                id,
+                entry: queued,
+                refused_by: refusal.refused_by,
+                recipients: refusal.recipients,
+                reason: refusal.reason,
+                at: now,
+            },
+        );
+        Ok(id)
+    }
+
+    fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        Ok(self.lock()?.dead_letters.values().cloned().collect())
+    }
+
     fn status_history(
         &self,
         document_id: &str,
@@ -374,24 +417,21 @@ impl MailboxStore for MemoryStore {
             .tracking
             .iter()
             .filter_map(|((doc, recipient), t)| {
-                let due = t.due.filter(|due| *due < today)?;
-                let history = inner.statuses.get(&(doc.clone(), *recipient));
-                let codes = history.map(Vec::as_slice).unwrap_or_default();
-                if codes.iter().any(|r| r.code == StatusCode::Completed) {
-                    return None;
-                }
-                Some(Overdue {
+                let tracking = Tracking {
                     document_id: doc.clone(),
                     sender: t.sender,
                     recipient: *recipient,
-                    due,
-                    latest: codes.last().map(|r| r.code),
-                })
+                    due: t.due,
+                };
+                let history = inner.statuses.get(&(doc.clone(), *recipient));
+                Overdue::of(
+                    &tracking,
+                    history.map(Vec::as_slice).unwrap_or_default(),
+                    today,
+                )
             })
             .collect();
-        out.sort_by(|a, b| {
-            (a.due, &a.document_id, a.recipient).cmp(&(b.due, &b.document_id, b.recipient))
-        });
+        Overdue::sort(&mut out);
         Ok(out)
     }
 }

@@ -73,6 +73,87 @@ pub enum PayloadKind {
     Document,
     /// A signed status message.
     Status,
+    /// A hub's signed non-delivery notice: a document (or status) could not be delivered.
+    Notice,
+}
+
+/// What a message is de-duplicated on: its kind, who may use the id, and the id. Documents,
+/// status messages and non-delivery notices are separate namespaces, and within each an id is
+/// qualified by its owner, so no agency can take an id another will use (a document id also
+/// begins with its sender's code).
+///
+/// ```
+/// use edoc::MessageKey;
+/// let sender = "000.00.45.H57".parse().unwrap();
+/// let doc = MessageKey::Document { sender, id: "000.00.45.H57,2025/07/01,12/UBND".into() };
+/// let status = MessageKey::Status { from: sender, id: "000.00.45.H57,2025/07/01,12/UBND".into() };
+/// assert_ne!(doc, status);
+/// assert_eq!(doc.kind(), edoc::PayloadKind::Document);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageKey {
+    /// A document package: its sender and its document id.
+    Document {
+        /// The sending agency.
+        sender: OrgId,
+        /// The document id.
+        id: String,
+    },
+    /// A status message: the answering agency and the status's own id.
+    Status {
+        /// The agency that sets the status.
+        from: OrgId,
+        /// The status id.
+        id: String,
+    },
+    /// A non-delivery notice: the hub that issued it and the notice's id.
+    Notice {
+        /// The issuing hub.
+        hub: HubId,
+        /// The notice id.
+        id: String,
+    },
+}
+
+impl MessageKey {
+    /// The kind of message the key names.
+    pub fn kind(&self) -> PayloadKind {
+        match self {
+            MessageKey::Document { .. } => PayloadKind::Document,
+            MessageKey::Status { .. } => PayloadKind::Status,
+            MessageKey::Notice { .. } => PayloadKind::Notice,
+        }
+    }
+
+    /// The id within its owner's namespace.
+    pub fn id(&self) -> &str {
+        match self {
+            MessageKey::Document { id, .. }
+            | MessageKey::Status { id, .. }
+            | MessageKey::Notice { id, .. } => id,
+        }
+    }
+
+    /// Who owns the id: an agency code, or a hub name.
+    pub fn owner(&self) -> String {
+        match self {
+            MessageKey::Document { sender: a, .. } | MessageKey::Status { from: a, .. } => {
+                a.to_string()
+            }
+            MessageKey::Notice { hub, .. } => hub.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for MessageKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind() {
+            PayloadKind::Document => "document",
+            PayloadKind::Status => "status",
+            PayloadKind::Notice => "notice",
+        };
+        write!(f, "{kind} {:?} of {}", self.id(), self.owner())
+    }
 }
 
 /// A store-assigned delivery number. Numbers grow with arrival, so they give arrival order.
@@ -95,14 +176,15 @@ impl fmt::Display for OutboxId {
     }
 }
 
-/// The de-duplication record of one submission: the message id, the digest of the exact bytes
-/// submitted, and the receipt the hub returned.
+/// The de-duplication record of one submission: the message's key, the digest of what its
+/// signatures sign, and the receipt the hub returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
-    /// The id of the submitted message: the edXML document id for a document, the status
-    /// message's own id for a status.
-    pub message_id: String,
-    /// SHA-256 of the submitted bytes.
+    /// The message's key: kind, owner and id.
+    pub key: MessageKey,
+    /// SHA-256 of what the message's signatures sign (for a document its canonical header and
+    /// attachment digests; for a status or notice its protected header and payload), never of
+    /// the signature bytes: a re-encoded signature is the same message.
     pub digest: [u8; 32],
     /// The signed receipt returned to the submitter, as bytes.
     pub receipt: Arc<[u8]>,
@@ -188,39 +270,45 @@ pub struct Delivery {
     pub state: DeliveryState,
 }
 
-/// A package to forward to a neighbouring hub.
+/// A message to forward to a neighbouring hub.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOutboxEntry {
     /// The hub to send it to.
     pub next_hub: HubId,
+    /// The message (its kind is the key's): the next hub's receipt must name its id.
+    pub key: MessageKey,
+    /// The de-duplication digest of the message ([`Submission::digest`]): the next hub's
+    /// receipt must name it.
+    pub digest: [u8; 32],
     /// The document concerned.
     pub document_id: String,
-    /// Document or status.
-    pub kind: PayloadKind,
     /// How urgent: decides take order.
     pub urgency: UrgencyRank,
     /// The agencies, beyond that hub, it is for.
     pub recipients: Vec<OrgId>,
-    /// The package bytes (with this hub's trace entry).
+    /// The bytes to send (a package with this hub's trace entry, a status with its trace, a
+    /// notice).
     pub payload: Arc<[u8]>,
 }
 
-/// A package waiting to be forwarded.
+/// A message waiting to be forwarded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
     /// The store's number for it.
     pub id: OutboxId,
     /// The hub to send it to.
     pub next_hub: HubId,
+    /// The message.
+    pub key: MessageKey,
+    /// Its de-duplication digest, which the next hub's receipt must name.
+    pub digest: [u8; 32],
     /// The document concerned.
     pub document_id: String,
-    /// Document or status.
-    pub kind: PayloadKind,
     /// How urgent.
     pub urgency: UrgencyRank,
     /// The agencies it is for.
     pub recipients: Vec<OrgId>,
-    /// The package bytes.
+    /// The bytes to send.
     pub payload: Arc<[u8]>,
     /// When it was committed.
     pub queued: OffsetDateTime,
@@ -241,31 +329,122 @@ pub struct Tracking {
     pub due: Option<Date>,
 }
 
-/// A status to record for one (document, recipient) pair. The store refuses it, and with it
-/// the whole commit, if [`StatusCode::check_after`] refuses it against the recorded history.
+/// What a (document, recipient) pair's history records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusEvent {
+    /// A status the agencies set (or 13, recorded when a recall, update or replacement
+    /// arrives).
+    Status(StatusCode),
+    /// A hub could not deliver the document to the recipient: `refused_by` refused it.
+    NotDelivered {
+        /// The hub that refused.
+        refused_by: HubId,
+        /// Its reason, as it gave it.
+        reason: String,
+    },
+}
+
+impl StatusEvent {
+    /// The status code, for a status.
+    pub fn code(&self) -> Option<StatusCode> {
+        match self {
+            StatusEvent::Status(c) => Some(*c),
+            StatusEvent::NotDelivered { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for StatusEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusEvent::Status(c) => c.fmt(f),
+            StatusEvent::NotDelivered { refused_by, reason } => {
+                write!(f, "not delivered: hub {refused_by} refused it: {reason}")
+            }
+        }
+    }
+}
+
+/// An event to record for one (document, recipient) pair. The store refuses a status, and with
+/// it the whole commit, if [`StatusCode::check_after`] refuses it against the statuses
+/// recorded, or if it is older than the latest of them ([`StoreError::OutOfOrder`]). A
+/// non-delivery is always recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusUpdate {
     /// The document.
     pub document_id: String,
-    /// The agency that received the document (whoever sent the status).
+    /// The agency that received (or was to receive) the document.
     pub recipient: OrgId,
-    /// The status.
-    pub code: StatusCode,
-    /// When the status was set (from the status message).
+    /// The status, or the non-delivery.
+    pub event: StatusEvent,
+    /// When the status was set (from the status message), or when the hub learned of the
+    /// non-delivery.
     pub at: OffsetDateTime,
-    /// The signed status message, as bytes, kept as evidence.
+    /// The signed message, kept as evidence: the status message, or the non-delivery notice.
     pub message: Arc<[u8]>,
 }
 
-/// One recorded status.
+/// One recorded event of a (document, recipient) pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusRecord {
-    /// The status.
-    pub code: StatusCode,
-    /// When it was set.
+    /// The status, or the non-delivery.
+    pub event: StatusEvent,
+    /// When.
     pub at: OffsetDateTime,
-    /// The signed status message.
+    /// The signed message.
     pub message: Arc<[u8]>,
+}
+
+impl StatusRecord {
+    /// The status code, when the record is a status.
+    pub fn code(&self) -> Option<StatusCode> {
+        self.event.code()
+    }
+}
+
+/// A store-assigned dead letter number, growing with arrival.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeadLetterId(pub u64);
+
+impl fmt::Display for DeadLetterId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "dead letter #{}", self.0)
+    }
+}
+
+/// A next hub's refusal of an outbox entry (wholly, or for some of its recipients), with what
+/// it changes here: committed at once with the entry's move to the dead letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The hub that refused.
+    pub refused_by: HubId,
+    /// The recipients it refused (all of the entry's, or those its receipt refused).
+    pub recipients: Vec<OrgId>,
+    /// Its reason.
+    pub reason: String,
+    /// The non-delivery notice this hub issues, as one more submission: its de-duplication
+    /// record (with this hub's signed receipt for it), the
+    /// [`StatusEvent::NotDelivered`] of each (document, recipient), and the notice delivered to
+    /// the sender's mailbox or queued towards its hub. Tracking entries are not allowed here.
+    /// `None` when no notice is sent (the refused message was itself a notice).
+    pub notice: Option<SubmitEffects>,
+}
+
+/// An outbox entry a next hub refused: kept, with its payload, for the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// The store's number for it.
+    pub id: DeadLetterId,
+    /// The entry as it left the outbox (attempts and payload included).
+    pub entry: OutboxEntry,
+    /// The hub that refused it.
+    pub refused_by: HubId,
+    /// The recipients refused.
+    pub recipients: Vec<OrgId>,
+    /// The reason given.
+    pub reason: String,
+    /// When it was refused.
+    pub at: OffsetDateTime,
 }
 
 /// Everything one `submit` changes, committed at once or not at all.
@@ -312,7 +491,8 @@ pub struct Committed {
     pub outbox: Vec<OutboxId>,
 }
 
-/// A (document, recipient) pair whose due date has passed without 06 completed.
+/// A (document, recipient) pair that needs its sender's attention: its due date passed
+/// without 06 completed, or it could not be delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overdue {
     /// The document.
@@ -321,22 +501,87 @@ pub struct Overdue {
     pub sender: OrgId,
     /// Who has not completed it.
     pub recipient: OrgId,
-    /// The due date that passed.
-    pub due: Date,
-    /// The latest status recorded, if any (e.g. 02 refused, 05 processing).
-    pub latest: Option<StatusCode>,
+    /// The due date, if the document has one.
+    pub due: Option<Date>,
+    /// The latest event recorded, if any (e.g. 02 refused, 05 processing, not delivered).
+    pub latest: Option<StatusEvent>,
+}
+
+impl Overdue {
+    /// The pair's entry in the overdue list on `today`, from its tracking and its history
+    /// (oldest first), or `None` if it is not overdue. Both stores apply this one rule.
+    pub(crate) fn of(
+        tracking: &Tracking,
+        history: &[StatusRecord],
+        today: Date,
+    ) -> Option<Overdue> {
+        let last_status = history.iter().rposition(|r| r.code().is_some());
+        let undelivered = history
+            .iter()
+            .rposition(|r| matches!(r.event, StatusEvent::NotDelivered { .. }))
+            .is_some_and(|i| last_status.is_none_or(|s| s < i));
+        let late = tracking.due.is_some_and(|due| due < today);
+        let completed = history
+            .iter()
+            .any(|r| r.code() == Some(StatusCode::Completed));
+        ((late || undelivered) && !completed).then(|| Overdue {
+            document_id: tracking.document_id.clone(),
+            sender: tracking.sender,
+            recipient: tracking.recipient,
+            due: tracking.due,
+            latest: history.last().map(|r| r.event.clone()),
+        })
+    }
+
+    /// The list's order: by due date (undated first), document id, then recipient.
+    pub(crate) fn sort(list: &mut [Overdue]) {
+        list.sort_by(|a, b| {
+            (a.due, &a.document_id, a.recipient).cmp(&(b.due, &b.document_id, b.recipient))
+        });
+    }
+}
+
+/// Checks that `update` may be recorded after `history` (oldest first, including what the same
+/// commit recorded before it): a status must be allowed after the statuses recorded
+/// ([`StatusCode::check_after`]) and not older than the latest of them. Both stores apply this
+/// one rule.
+pub(crate) fn check_status_update(
+    history: &[StatusRecord],
+    update: &StatusUpdate,
+) -> Result<(), StoreError> {
+    let StatusEvent::Status(code) = update.event else {
+        return Ok(());
+    };
+    let codes: Vec<StatusCode> = history.iter().filter_map(StatusRecord::code).collect();
+    code.check_after(&codes)
+        .map_err(|source| StoreError::Transition {
+            document_id: update.document_id.clone(),
+            recipient: update.recipient,
+            source,
+        })?;
+    if let Some(latest) = history.iter().rev().find(|r| r.code().is_some()) {
+        if update.at < latest.at {
+            return Err(StoreError::OutOfOrder {
+                document_id: update.document_id.clone(),
+                recipient: update.recipient,
+                at: update.at,
+                latest: latest.at,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Why a store refused an operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The message id was already submitted. The whole commit was refused. If the digest is the
-    /// same, it is a retry (answer with the stored receipt); otherwise a conflict.
-    #[error("message {message_id:?} was already submitted{}", if *same_content { "" } else { " with different content" })]
+    /// The message key was already submitted. The whole commit was refused. If the digest is
+    /// the same, it is a retry (answer with the stored receipt); otherwise a conflict.
+    #[error("{key} was already submitted{}", if *same_content { "" } else { " with different content" })]
     DuplicateSubmission {
-        /// The message id.
-        message_id: String,
+        /// The message key.
+        key: MessageKey,
         /// Whether the earlier submission had the same digest.
         same_content: bool,
     },
@@ -358,6 +603,22 @@ pub enum StoreError {
         /// The rule broken.
         source: StatusTransitionError,
     },
+    /// A status is older than the latest status recorded for its (document, recipient): a
+    /// status held back and sent late, or replayed. The whole commit was refused.
+    #[error("document {document_id:?} for agency {recipient}: a status set at {at} cannot follow one set at {latest}")]
+    OutOfOrder {
+        /// The document.
+        document_id: String,
+        /// The recipient.
+        recipient: OrgId,
+        /// The time the refused status states.
+        at: OffsetDateTime,
+        /// The time of the latest status recorded.
+        latest: OffsetDateTime,
+    },
+    /// A dead letter asked to carry tracking entries, which only a submission makes.
+    #[error("a refusal must not track new (document, recipient) pairs")]
+    TrackingInRefusal,
     /// The delivery is not in this agency's mailbox (unknown, or another agency's: the two are
     /// not told apart, so one agency cannot probe another's mailbox).
     #[error("{delivery} is not in the mailbox of agency {agency}")]
@@ -427,15 +688,17 @@ pub enum StoreError {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use edoc::{MailboxStore, MemoryStore, NewDelivery, PayloadKind, StoreError, Submission,
-///            SubmitEffects, UrgencyRank};
+/// use edoc::{MailboxStore, MemoryStore, MessageKey, NewDelivery, PayloadKind, StoreError,
+///            Submission, SubmitEffects, UrgencyRank};
 /// use time::{macros::datetime, Duration};
 ///
 /// let store = MemoryStore::new(Duration::minutes(5));
 /// let now = datetime!(2025-07-01 08:00 +07:00);
 /// let commune: edoc::OrgId = "000.00.45.H57".parse()?;
+/// let city: edoc::OrgId = "000.00.00.H57".parse()?;
+/// let key = MessageKey::Document { sender: city, id: "doc-1".into() };
 /// let mut effects = SubmitEffects::new(Submission {
-///     message_id: "doc-1".into(),
+///     key: key.clone(),
 ///     digest: [7; 32],
 ///     receipt: Arc::from(&b"signed receipt"[..]),
 ///     at: now,
@@ -459,25 +722,33 @@ pub enum StoreError {
 /// ```
 ///
 /// Writes go through [`MailboxStore::commit`] (or [`MailboxStore::commit_batch`]) only, except
-/// the bookkeeping of fetch/ack and take/complete. Every time is an input; the store never
-/// reads the clock. A delivery fetched at `now` is invisible until `now` plus the store's
-/// visibility timeout; not acked by then, it comes back (at-least-once delivery).
+/// the bookkeeping of fetch/ack and take/complete/dead-letter. Every time is an input; the store
+/// never reads the clock. A delivery fetched at `now` is invisible until `now` plus the store's
+/// visibility timeout; not acked by then, it comes back (at-least-once delivery). The outbox
+/// works the same way: an entry taken at `now` comes back unless it is completed (the next hub
+/// accepted it) or dead-lettered (the next hub refused it) by then.
+///
+/// Every operation that changes anything is atomic: all of its effects, or none and an error.
+/// Implementations must give exactly the answers of [`MemoryStore`] (`tests/durable.rs` drives
+/// an implementation and the memory store with the same random operations and compares).
 pub trait MailboxStore: Send + Sync {
-    /// Applies all of `effects` atomically, or nothing and an error. Refused when the message id
-    /// was already submitted ([`StoreError::DuplicateSubmission`]), a tracked pair is already
-    /// tracked, or a status breaks the transition rules.
+    /// Applies all of `effects` atomically, or nothing and an error. Refused when the message key
+    /// was already submitted ([`StoreError::DuplicateSubmission`], saying whether with the same
+    /// digest), a tracked pair is already tracked ([`StoreError::DuplicateTracking`]), or a
+    /// status breaks the transition rules or is older than the latest status of its pair
+    /// ([`StoreError::Transition`], [`StoreError::OutOfOrder`]; see [`StatusUpdate`]).
     fn commit(&self, effects: SubmitEffects, now: OffsetDateTime) -> Result<Committed, StoreError>;
 
     /// Applies several submissions atomically, in order: all, or nothing and the first error.
-    /// Later items see the effects of earlier ones (two with one message id conflict).
+    /// Later items see the effects of earlier ones (two with one message key conflict).
     fn commit_batch(
         &self,
         batch: Vec<SubmitEffects>,
         now: OffsetDateTime,
     ) -> Result<Vec<Committed>, StoreError>;
 
-    /// The de-duplication record of a message id.
-    fn lookup_submission(&self, message_id: &str) -> Result<Option<Submission>, StoreError>;
+    /// The de-duplication record of a message key.
+    fn lookup_submission(&self, key: &MessageKey) -> Result<Option<Submission>, StoreError>;
 
     /// Up to `max` visible deliveries of `agency`: most urgent first, then in arrival order.
     /// Each becomes invisible until `now` plus the visibility timeout.
@@ -509,7 +780,7 @@ pub trait MailboxStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<Vec<OutboxEntry>, StoreError>;
 
-    /// Marks an outbox entry as handed over to `hub`: it is removed.
+    /// Marks an outbox entry as accepted by `hub` (its receipt verified): it is removed.
     fn complete_outbox(
         &self,
         hub: &HubId,
@@ -517,14 +788,31 @@ pub trait MailboxStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
-    /// The statuses recorded for (document, recipient), oldest first.
+    /// Moves an outbox entry that `hub` refused to the dead letters, and applies the
+    /// refusal's effects (the non-delivery in each pair's history, the notice for the sender)
+    /// in the same atomic step. [`StoreError::NotInOutbox`] if the entry is not queued for
+    /// `hub`; [`StoreError::DuplicateSubmission`] if the notice's key is already known;
+    /// [`StoreError::TrackingInRefusal`] if the effects track pairs.
+    fn dead_letter(
+        &self,
+        hub: &HubId,
+        entry: OutboxId,
+        refusal: Refusal,
+        now: OffsetDateTime,
+    ) -> Result<DeadLetterId, StoreError>;
+
+    /// Every dead letter, oldest first, for the operator.
+    fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError>;
+
+    /// The events recorded for (document, recipient), oldest first: statuses, and
+    /// non-deliveries.
     fn status_history(
         &self,
         document_id: &str,
         recipient: &OrgId,
     ) -> Result<Vec<StatusRecord>, StoreError>;
 
-    /// The latest status recorded for (document, recipient).
+    /// The latest event recorded for (document, recipient).
     fn latest_status(
         &self,
         document_id: &str,
@@ -537,11 +825,13 @@ pub trait MailboxStore: Send + Sync {
     fn tracked(&self, document_id: &str, recipient: &OrgId)
         -> Result<Option<Tracking>, StoreError>;
 
-    /// Every tracked (document, recipient) whose due date is before `today` and whose statuses
-    /// hold no 06 completed, sorted by due date, document id, then recipient.
+    /// Every tracked (document, recipient) that needs its sender's attention, sorted by due
+    /// date (undated first), document id, then recipient: those whose due date is before
+    /// `today`, and those a hub could not deliver (a non-delivery with no status after it,
+    /// whatever the due date: they will never be completed), unless a 06 completed is recorded.
     ///
     /// `today` is the calendar date where the agencies are (Vietnam, UTC+7): a document due on
     /// 18 July is overdue from 19 July. Only 06 clears a pair: a refused (02) or recalled (15)
-    /// one is still listed, with its latest status, for the sender to see.
+    /// one is still listed, with its latest event, for the sender to see.
     fn overdue(&self, today: Date) -> Result<Vec<Overdue>, StoreError>;
 }

@@ -19,19 +19,20 @@ use redb::{
 };
 use time::{Date, Duration, OffsetDateTime};
 
-use self::record::{DeliveryFields, OutboxFields};
+use self::record::{DeadLetterFields, DeliveryFields, OutboxFields};
 use self::tables::{
     backend, delivery_of, finish_if_changed, get_u64, ids_under, load_delivery, missing,
-    status_history, visible, Tables, DELIVERIES, DELIVERY_PAYLOADS, MAILBOXES, META,
-    NEXT_DELIVERY_KEY, NEXT_OUTBOX_KEY, STATUSES, SUBMISSIONS, TRACKING, VERSION_KEY,
+    outbox_entry_of, status_history, visible, Tables, DEAD_LETTERS, DELIVERIES, DELIVERY_PAYLOADS,
+    MAILBOXES, MESSAGES, META, NEXT_DEAD_LETTER_KEY, NEXT_DELIVERY_KEY, NEXT_OUTBOX_KEY, STATUSES,
+    TRACKING, VERSION_KEY,
 };
 use super::{
-    Committed, Delivery, DeliveryId, DeliveryState, MailboxStore, OutboxEntry, OutboxId, Overdue,
-    StatusRecord, StoreError, Submission, SubmitEffects, Tracking,
+    Committed, DeadLetter, DeadLetterId, Delivery, DeliveryId, DeliveryState, MailboxStore,
+    MessageKey, OutboxEntry, OutboxId, Overdue, Refusal, StatusRecord, StoreError, Submission,
+    SubmitEffects, Tracking,
 };
 use crate::org::OrgId;
 use crate::route::table::HubId;
-use crate::status::StatusCode;
 
 /// A [`MailboxStore`] kept in a file on disk, surviving restarts and crashes.
 ///
@@ -61,7 +62,8 @@ use crate::status::StatusCode;
 ///                  Err(StoreError::Locked { .. })));
 /// drop(store);
 /// let again = DurableStore::open(&path, time::Duration::minutes(5))?;
-/// assert_eq!(again.lookup_submission("doc-1")?, None);
+/// let key = edoc::MessageKey::Document { sender: "000.00.45.H57".parse()?, id: "doc-1".into() };
+/// assert_eq!(again.lookup_submission(&key)?, None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct DurableStore {
@@ -147,6 +149,7 @@ impl DurableStore {
                     (VERSION_KEY, Self::FORMAT_VERSION),
                     (NEXT_DELIVERY_KEY, 0),
                     (NEXT_OUTBOX_KEY, 0),
+                    (NEXT_DEAD_LETTER_KEY, 0),
                 ] {
                     meta.insert(key, value).map_err(backend("create tables"))?;
                 }
@@ -266,11 +269,15 @@ impl MailboxStore for DurableStore {
         Ok(out)
     }
 
-    fn lookup_submission(&self, message_id: &str) -> Result<Option<Submission>, StoreError> {
+    fn lookup_submission(&self, key: &MessageKey) -> Result<Option<Submission>, StoreError> {
         let txn = self.read()?;
-        let table = txn.open_table(SUBMISSIONS).map_err(backend("open table"))?;
-        match table.get(message_id).map_err(backend("read"))? {
-            Some(v) => Ok(Some(record::decode_submission(v.value(), message_id)?)),
+        let table = txn.open_table(MESSAGES).map_err(backend("open table"))?;
+        let (kind, owner, id) = record::key_parts(key);
+        match table
+            .get((kind, owner.as_str(), id))
+            .map_err(backend("read"))?
+        {
+            Some(v) => Ok(Some(record::decode_submission(v.value(), key)?)),
             None => Ok(None),
         }
     }
@@ -406,17 +413,7 @@ impl MailboxStore for DurableStore {
                     .ok_or_else(|| missing(format!("payload of outbox entry #{id}")))?
                     .value()
                     .into();
-                out.push(OutboxEntry {
-                    id: OutboxId(id),
-                    next_hub: f.next_hub,
-                    document_id: f.document_id,
-                    kind: f.kind,
-                    urgency: f.urgency,
-                    recipients: f.recipients,
-                    payload,
-                    queued: f.queued,
-                    attempts: f.attempts,
-                });
+                out.push(outbox_entry_of(id, f, payload));
             }
             out
         };
@@ -451,6 +448,86 @@ impl MailboxStore for DurableStore {
                 .map_err(&write)?;
         }
         txn.commit().map_err(backend("commit"))
+    }
+
+    fn dead_letter(
+        &self,
+        hub: &HubId,
+        entry: OutboxId,
+        refusal: Refusal,
+        now: OffsetDateTime,
+    ) -> Result<DeadLetterId, StoreError> {
+        let txn = self.write()?;
+        let id = {
+            let mut t = Tables::open(&txn)?;
+            let queued = match t.outbox.get(entry.0).map_err(backend("read"))? {
+                Some(v) => Some(OutboxFields::decode(v.value(), entry.0)?),
+                None => None,
+            };
+            let Some(queued) = queued.filter(|f| f.next_hub == *hub) else {
+                return Err(StoreError::NotInOutbox {
+                    hub: hub.clone(),
+                    entry,
+                });
+            };
+            if let Some(notice) = refusal.notice {
+                if !notice.tracking.is_empty() {
+                    return Err(StoreError::TrackingInRefusal);
+                }
+                // An error drops the transaction: nothing is applied.
+                t.apply(notice, now)?;
+            }
+            let write = backend("write");
+            let payload = t
+                .outbox_payloads
+                .remove(entry.0)
+                .map_err(&write)?
+                .ok_or_else(|| missing(format!("payload of outbox entry #{}", entry.0)))?
+                .value()
+                .to_vec();
+            t.outbox.remove(entry.0).map_err(&write)?;
+            t.outbox_by_hub
+                .remove((hub.as_str(), entry.0))
+                .map_err(&write)?;
+            let id = t.next_id(NEXT_DEAD_LETTER_KEY)?;
+            let letter = DeadLetterFields {
+                outbox_id: entry.0,
+                entry: queued,
+                refused_by: refusal.refused_by,
+                recipients: refusal.recipients,
+                reason: refusal.reason,
+                at: now,
+            };
+            t.dead_letters
+                .insert(id, letter.encode(&payload)?.as_slice())
+                .map_err(&write)?;
+            id
+        };
+        txn.commit().map_err(backend("commit"))?;
+        Ok(DeadLetterId(id))
+    }
+
+    fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        let txn = self.read()?;
+        let read = backend("read");
+        let table = txn
+            .open_table(DEAD_LETTERS)
+            .map_err(backend("open table"))?;
+        let mut out = Vec::new();
+        for item in table.iter().map_err(&read)? {
+            let (k, v) = item.map_err(&read)?;
+            let id = k.value();
+            let (f, payload) = DeadLetterFields::decode(v.value(), id)?;
+            out.push(DeadLetter {
+                id: DeadLetterId(id),
+                entry: outbox_entry_of(f.outbox_id, f.entry, Arc::from(payload)),
+                refused_by: f.refused_by,
+                recipients: f.recipients,
+                reason: f.reason,
+                at: f.at,
+            });
+        }
+        Ok(out)
     }
 
     fn status_history(
@@ -497,28 +574,20 @@ impl MailboxStore for DurableStore {
             let (k, v) = item.map_err(&read)?;
             let (doc, recipient_key) = k.value();
             let (sender, due) = record::decode_tracking(v.value(), doc, recipient_key)?;
-            let Some(due) = due.filter(|due| *due < today) else {
-                continue;
-            };
             let recipient: OrgId = recipient_key.parse().map_err(|e| StoreError::Corrupt {
                 record: format!("tracking of document {doc:?}"),
                 reason: format!("recipient: {e}"),
             })?;
             let history = status_history(&statuses, doc, recipient_key)?;
-            if history.iter().any(|r| r.code == StatusCode::Completed) {
-                continue;
-            }
-            out.push(Overdue {
+            let tracking = Tracking {
                 document_id: doc.to_owned(),
                 sender,
                 recipient,
                 due,
-                latest: history.last().map(|r| r.code),
-            });
+            };
+            out.extend(Overdue::of(&tracking, &history, today));
         }
-        out.sort_by(|a, b| {
-            (a.due, &a.document_id, a.recipient).cmp(&(b.due, &b.document_id, b.recipient))
-        });
+        Overdue::sort(&mut out);
         Ok(out)
     }
 }

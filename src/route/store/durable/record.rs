@@ -18,13 +18,18 @@ use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::org::OrgId;
 use crate::route::store::{
-    DeliveryState, PayloadKind, StatusRecord, StoreError, Submission, UrgencyRank,
+    DeliveryState, MessageKey, PayloadKind, StatusEvent, StatusRecord, StoreError, Submission,
+    UrgencyRank,
 };
 use crate::route::table::HubId;
 use crate::status::StatusCode;
 
 /// The version byte of every record written by this build (the file's format version as well).
-pub(super) const RECORD_VERSION: u8 = 1;
+///
+/// Version 2: message keys (kind, owner, id) instead of bare message ids, outbox entries with
+/// the key and digest their receipt must name, status histories with non-deliveries, dead
+/// letters.
+pub(super) const RECORD_VERSION: u8 = 2;
 
 /// Frames a record: version, JSON length, JSON, blob.
 pub(super) fn encode<T: Serialize>(fields: &T, blob: &[u8]) -> Result<Vec<u8>, StoreError> {
@@ -106,6 +111,7 @@ fn date_of(julian: i32) -> Result<Date, String> {
 pub(super) enum KindRec {
     Document,
     Status,
+    Notice,
 }
 
 impl KindRec {
@@ -113,6 +119,7 @@ impl KindRec {
         match k {
             PayloadKind::Document => KindRec::Document,
             PayloadKind::Status => KindRec::Status,
+            PayloadKind::Notice => KindRec::Notice,
         }
     }
 
@@ -120,7 +127,54 @@ impl KindRec {
         match self {
             KindRec::Document => PayloadKind::Document,
             KindRec::Status => PayloadKind::Status,
+            KindRec::Notice => PayloadKind::Notice,
         }
+    }
+}
+
+/// A message key as the messages table and outbox records hold it: kind, owner, id.
+pub(super) fn key_parts(key: &MessageKey) -> (&'static str, String, &str) {
+    let kind = match key.kind() {
+        PayloadKind::Document => "document",
+        PayloadKind::Status => "status",
+        PayloadKind::Notice => "notice",
+    };
+    (kind, key.owner(), key.id())
+}
+
+/// The key back from its parts, each checked.
+pub(super) fn key_of(kind: &str, owner: &str, id: &str) -> Result<MessageKey, String> {
+    let agency =
+        || -> Result<OrgId, String> { owner.parse().map_err(|e| format!("key owner: {e}")) };
+    Ok(match kind {
+        "document" => MessageKey::Document {
+            sender: agency()?,
+            id: id.to_owned(),
+        },
+        "status" => MessageKey::Status {
+            from: agency()?,
+            id: id.to_owned(),
+        },
+        "notice" => MessageKey::Notice {
+            hub: owner.parse().map_err(|e| format!("key owner: {e}"))?,
+            id: id.to_owned(),
+        },
+        other => return Err(format!("unknown message kind {other:?}")),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyRec(String, String, String);
+
+impl KeyRec {
+    fn of(key: &MessageKey) -> KeyRec {
+        let (kind, owner, id) = key_parts(key);
+        KeyRec(kind.to_owned(), owner, id.to_owned())
+    }
+
+    fn get(&self) -> Result<MessageKey, String> {
+        key_of(&self.0, &self.1, &self.2)
     }
 }
 
@@ -212,8 +266,9 @@ impl DeliveryFields {
 #[serde(deny_unknown_fields)]
 struct OutboxRec {
     next_hub: String,
+    key: KeyRec,
+    digest: [u8; 32],
     document: String,
-    kind: KindRec,
     urgency: u8,
     recipients: Vec<OrgId>,
     queued: Stamp,
@@ -222,10 +277,12 @@ struct OutboxRec {
 }
 
 /// An outbox entry's fields, checked.
+#[derive(Debug, Clone)]
 pub(super) struct OutboxFields {
     pub(super) next_hub: HubId,
+    pub(super) key: MessageKey,
+    pub(super) digest: [u8; 32],
     pub(super) document_id: String,
-    pub(super) kind: PayloadKind,
     pub(super) urgency: UrgencyRank,
     pub(super) recipients: Vec<OrgId>,
     pub(super) queued: OffsetDateTime,
@@ -236,38 +293,105 @@ pub(super) struct OutboxFields {
 
 impl OutboxFields {
     pub(super) fn encode(&self) -> Result<Vec<u8>, StoreError> {
-        let rec = OutboxRec {
+        encode(&self.rec(), &[])
+    }
+
+    fn rec(&self) -> OutboxRec {
+        OutboxRec {
             next_hub: self.next_hub.as_str().to_owned(),
+            key: KeyRec::of(&self.key),
+            digest: self.digest,
             document: self.document_id.clone(),
-            kind: KindRec::of(self.kind),
             urgency: self.urgency.value(),
             recipients: self.recipients.clone(),
             queued: Stamp::of(self.queued),
             attempts: self.attempts,
             hidden_until: self.hidden_until.map(Stamp::of),
-        };
-        encode(&rec, &[])
+        }
     }
 
     pub(super) fn decode(bytes: &[u8], id: u64) -> Result<OutboxFields, StoreError> {
         let what = || format!("outbox entry #{id}");
         let (rec, _): (OutboxRec, _) = decode(bytes, &what)?;
-        let checked = || -> Result<OutboxFields, String> {
-            Ok(OutboxFields {
-                next_hub: rec.next_hub.parse().map_err(|e| format!("next hub: {e}"))?,
-                document_id: rec.document.clone(),
-                kind: rec.kind.get(),
-                urgency: urgency_of(rec.urgency)?,
-                recipients: rec.recipients.clone(),
-                queued: rec.queued.get()?,
-                attempts: rec.attempts,
-                hidden_until: rec.hidden_until.map(Stamp::get).transpose()?,
-            })
-        };
-        checked().map_err(|reason| StoreError::Corrupt {
+        OutboxFields::check(&rec).map_err(|reason| StoreError::Corrupt {
             record: what(),
             reason,
         })
+    }
+
+    fn check(rec: &OutboxRec) -> Result<OutboxFields, String> {
+        Ok(OutboxFields {
+            next_hub: rec.next_hub.parse().map_err(|e| format!("next hub: {e}"))?,
+            key: rec.key.get()?,
+            digest: rec.digest,
+            document_id: rec.document.clone(),
+            urgency: urgency_of(rec.urgency)?,
+            recipients: rec.recipients.clone(),
+            queued: rec.queued.get()?,
+            attempts: rec.attempts,
+            hidden_until: rec.hidden_until.map(Stamp::get).transpose()?,
+        })
+    }
+}
+
+/// A dead letter: the outbox entry as it was, the refusal, and (the blob) its payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadLetterRec {
+    outbox_id: u64,
+    entry: OutboxRec,
+    refused_by: String,
+    recipients: Vec<OrgId>,
+    reason: String,
+    at: Stamp,
+}
+
+/// A dead letter's fields, checked; the payload is the record's blob.
+pub(super) struct DeadLetterFields {
+    pub(super) outbox_id: u64,
+    pub(super) entry: OutboxFields,
+    pub(super) refused_by: HubId,
+    pub(super) recipients: Vec<OrgId>,
+    pub(super) reason: String,
+    pub(super) at: OffsetDateTime,
+}
+
+impl DeadLetterFields {
+    pub(super) fn encode(&self, payload: &[u8]) -> Result<Vec<u8>, StoreError> {
+        encode(
+            &DeadLetterRec {
+                outbox_id: self.outbox_id,
+                entry: self.entry.rec(),
+                refused_by: self.refused_by.as_str().to_owned(),
+                recipients: self.recipients.clone(),
+                reason: self.reason.clone(),
+                at: Stamp::of(self.at),
+            },
+            payload,
+        )
+    }
+
+    pub(super) fn decode(bytes: &[u8], id: u64) -> Result<(DeadLetterFields, &[u8]), StoreError> {
+        let what = || format!("dead letter #{id}");
+        let (rec, payload): (DeadLetterRec, _) = decode(bytes, &what)?;
+        let checked = || -> Result<DeadLetterFields, String> {
+            Ok(DeadLetterFields {
+                outbox_id: rec.outbox_id,
+                entry: OutboxFields::check(&rec.entry)?,
+                refused_by: rec
+                    .refused_by
+                    .parse()
+                    .map_err(|e| format!("refused by: {e}"))?,
+                recipients: rec.recipients.clone(),
+                reason: rec.reason.clone(),
+                at: rec.at.get()?,
+            })
+        };
+        let fields = checked().map_err(|reason| StoreError::Corrupt {
+            record: what(),
+            reason,
+        })?;
+        Ok((fields, payload))
     }
 }
 
@@ -289,11 +413,11 @@ pub(super) fn encode_submission(s: &Submission) -> Result<Vec<u8>, StoreError> {
     )
 }
 
-pub(super) fn decode_submission(bytes: &[u8], message_id: &str) -> Result<Submission, StoreError> {
-    let what = || format!("submission {message_id:?}");
+pub(super) fn decode_submission(bytes: &[u8], key: &MessageKey) -> Result<Submission, StoreError> {
+    let what = || format!("submission of {key}");
     let (rec, receipt): (SubmissionRec, _) = decode(bytes, &what)?;
     Ok(Submission {
-        message_id: message_id.to_owned(),
+        key: key.clone(),
         digest: rec.digest,
         receipt: Arc::from(receipt),
         at: rec.at.get().map_err(|reason| StoreError::Corrupt {
@@ -341,21 +465,35 @@ pub(super) fn decode_tracking(
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum EventRec {
+    Status(StatusCode),
+    NotDelivered { refused_by: String, reason: String },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StatusRec {
-    code: StatusCode,
+    event: EventRec,
     at: Stamp,
 }
 
-/// One recorded status; the signed status message is the blob.
+/// One recorded event; the signed message is the blob.
 pub(super) fn encode_status(
-    code: StatusCode,
+    event: &StatusEvent,
     at: OffsetDateTime,
     message: &[u8],
 ) -> Result<Vec<u8>, StoreError> {
+    let event = match event {
+        StatusEvent::Status(code) => EventRec::Status(*code),
+        StatusEvent::NotDelivered { refused_by, reason } => EventRec::NotDelivered {
+            refused_by: refused_by.as_str().to_owned(),
+            reason: reason.clone(),
+        },
+    };
     encode(
         &StatusRec {
-            code,
+            event,
             at: Stamp::of(at),
         },
         message,
@@ -369,13 +507,22 @@ pub(super) fn decode_status(
 ) -> Result<StatusRecord, StoreError> {
     let what = || format!("status of document {document_id:?} for agency {recipient}");
     let (rec, message): (StatusRec, _) = decode(bytes, &what)?;
-    Ok(StatusRecord {
-        code: rec.code,
-        at: rec.at.get().map_err(|reason| StoreError::Corrupt {
-            record: what(),
-            reason,
-        })?,
-        message: Arc::from(message),
+    let checked = || -> Result<StatusRecord, String> {
+        Ok(StatusRecord {
+            event: match rec.event {
+                EventRec::Status(code) => StatusEvent::Status(code),
+                EventRec::NotDelivered { refused_by, reason } => StatusEvent::NotDelivered {
+                    refused_by: refused_by.parse().map_err(|e| format!("refused by: {e}"))?,
+                    reason,
+                },
+            },
+            at: rec.at.get()?,
+            message: Arc::from(message),
+        })
+    };
+    checked().map_err(|reason| StoreError::Corrupt {
+        record: what(),
+        reason,
     })
 }
 
@@ -414,14 +561,18 @@ mod tests {
 
     #[test]
     fn submission_receipt_is_kept_as_raw_bytes() {
+        let key = MessageKey::Document {
+            sender: "000.00.41.H57".parse().unwrap(),
+            id: "m".into(),
+        };
         let s = Submission {
-            message_id: "m".into(),
+            key: key.clone(),
             digest: [0xab; 32],
             receipt: Arc::from(&b"\x00\xff{\"receipt\"}"[..]),
             at: datetime!(2025-07-01 08:00 UTC),
         };
         let bytes = encode_submission(&s).unwrap();
-        assert_eq!(decode_submission(&bytes, "m").unwrap(), s);
+        assert_eq!(decode_submission(&bytes, &key).unwrap(), s);
     }
 
     fn assert_corrupt(bytes: &[u8], expected: &str) {
@@ -438,7 +589,7 @@ mod tests {
     #[test]
     fn empty_and_cut_records_are_corrupt() {
         assert_corrupt(b"", "empty record");
-        assert_corrupt(&[1, 0, 0], "cut inside its length");
+        assert_corrupt(&[RECORD_VERSION, 0, 0], "cut inside its length");
     }
 
     #[test]
@@ -452,8 +603,8 @@ mod tests {
     #[test]
     fn a_record_of_another_version_is_corrupt() {
         let mut bytes = delivery().encode().unwrap();
-        bytes[0] = 2;
-        assert_corrupt(&bytes, "record version 2");
+        bytes[0] = 1;
+        assert_corrupt(&bytes, "record version 1");
     }
 
     #[test]

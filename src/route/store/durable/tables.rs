@@ -11,18 +11,17 @@ use time::OffsetDateTime;
 use super::record::{self, DeliveryFields, OutboxFields};
 use crate::org::OrgId;
 use crate::route::store::{
-    Committed, Delivery, DeliveryId, DeliveryState, OutboxId, StatusRecord, StoreError, Submission,
-    SubmitEffects,
+    check_status_update, Committed, Delivery, DeliveryId, DeliveryState, MessageKey, OutboxEntry,
+    OutboxId, StatusRecord, StoreError, Submission, SubmitEffects,
 };
-use crate::status::StatusCode;
 
 // One table per kind of record. Names carry an `edoc.` prefix so that a foreign redb file is
 // recognised as such rather than mistaken for an empty store.
-/// `format_version`, and the two id counters.
+/// `format_version`, and the three id counters.
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("edoc.meta");
-/// message id → de-duplication record (digest, time; blob: the receipt).
-pub(super) const SUBMISSIONS: TableDefinition<'_, &str, &[u8]> =
-    TableDefinition::new("edoc.submissions");
+/// (kind, owner, id) of a message → de-duplication record (digest, time; blob: the receipt).
+pub(super) const MESSAGES: TableDefinition<'_, (&str, &str, &str), &[u8]> =
+    TableDefinition::new("edoc.messages");
 /// delivery id → delivery fields, without the payload.
 pub(super) const DELIVERIES: TableDefinition<'_, u64, &[u8]> =
     TableDefinition::new("edoc.deliveries");
@@ -46,13 +45,18 @@ pub(super) const OUTBOX_BY_HUB: TableDefinition<'_, (&str, u64), ()> =
 /// (document id, recipient) → sender and due date.
 pub(super) const TRACKING: TableDefinition<'_, (&str, &str), &[u8]> =
     TableDefinition::new("edoc.tracking");
-/// (document id, recipient, sequence) → status (code, time; blob: the signed message).
+/// (document id, recipient, sequence) → event (status or non-delivery, time; blob: the signed
+/// message).
 pub(super) const STATUSES: TableDefinition<'_, (&str, &str, u32), &[u8]> =
     TableDefinition::new("edoc.statuses");
+/// dead letter id → the refused outbox entry and the refusal (blob: the payload).
+pub(super) const DEAD_LETTERS: TableDefinition<'_, u64, &[u8]> =
+    TableDefinition::new("edoc.dead_letters");
 
 pub(super) const VERSION_KEY: &str = "format_version";
 pub(super) const NEXT_DELIVERY_KEY: &str = "next_delivery";
 pub(super) const NEXT_OUTBOX_KEY: &str = "next_outbox";
+pub(super) const NEXT_DEAD_LETTER_KEY: &str = "next_dead_letter";
 
 /// Maps a redb error to [`StoreError::Backend`], saying what was being done. Damage that redb
 /// detects is [`StoreError::Corrupt`].
@@ -89,7 +93,7 @@ pub(super) fn get_u64(
 /// The tables of one write transaction, and the id counters read from it.
 pub(super) struct Tables<'t> {
     pub(super) meta: Table<'t, &'static str, u64>,
-    pub(super) submissions: Table<'t, &'static str, &'static [u8]>,
+    pub(super) messages: Table<'t, (&'static str, &'static str, &'static str), &'static [u8]>,
     pub(super) deliveries: Table<'t, u64, &'static [u8]>,
     pub(super) delivery_payloads: Table<'t, u64, &'static [u8]>,
     pub(super) mailboxes: Table<'t, (&'static str, u64), ()>,
@@ -99,6 +103,7 @@ pub(super) struct Tables<'t> {
     pub(super) outbox_by_hub: Table<'t, (&'static str, u64), ()>,
     pub(super) tracking: Table<'t, (&'static str, &'static str), &'static [u8]>,
     pub(super) statuses: Table<'t, (&'static str, &'static str, u32), &'static [u8]>,
+    pub(super) dead_letters: Table<'t, u64, &'static [u8]>,
 }
 
 impl<'t> Tables<'t> {
@@ -106,7 +111,7 @@ impl<'t> Tables<'t> {
         let open = backend("open table");
         Ok(Tables {
             meta: txn.open_table(META).map_err(&open)?,
-            submissions: txn.open_table(SUBMISSIONS).map_err(&open)?,
+            messages: txn.open_table(MESSAGES).map_err(&open)?,
             deliveries: txn.open_table(DELIVERIES).map_err(&open)?,
             delivery_payloads: txn.open_table(DELIVERY_PAYLOADS).map_err(&open)?,
             mailboxes: txn.open_table(MAILBOXES).map_err(&open)?,
@@ -116,10 +121,11 @@ impl<'t> Tables<'t> {
             outbox_by_hub: txn.open_table(OUTBOX_BY_HUB).map_err(&open)?,
             tracking: txn.open_table(TRACKING).map_err(&open)?,
             statuses: txn.open_table(STATUSES).map_err(&open)?,
+            dead_letters: txn.open_table(DEAD_LETTERS).map_err(&open)?,
         })
     }
 
-    fn next_id(&mut self, key: &'static str) -> Result<u64, StoreError> {
+    pub(super) fn next_id(&mut self, key: &'static str) -> Result<u64, StoreError> {
         let last = get_u64(&self.meta, key)?.ok_or_else(|| StoreError::Corrupt {
             record: "metadata".into(),
             reason: format!("no {key} counter"),
@@ -132,22 +138,16 @@ impl<'t> Tables<'t> {
         Ok(next)
     }
 
-    fn submission(&self, message_id: &str) -> Result<Option<Submission>, StoreError> {
-        match self.submissions.get(message_id).map_err(backend("read"))? {
-            Some(v) => Ok(Some(record::decode_submission(v.value(), message_id)?)),
+    fn submission(&self, key: &MessageKey) -> Result<Option<Submission>, StoreError> {
+        let (kind, owner, id) = record::key_parts(key);
+        match self
+            .messages
+            .get((kind, owner.as_str(), id))
+            .map_err(backend("read"))?
+        {
+            Some(v) => Ok(Some(record::decode_submission(v.value(), key)?)),
             None => Ok(None),
         }
-    }
-
-    fn status_codes(
-        &self,
-        document_id: &str,
-        recipient: &str,
-    ) -> Result<Vec<StatusCode>, StoreError> {
-        Ok(status_history(&self.statuses, document_id, recipient)?
-            .into_iter()
-            .map(|r| r.code)
-            .collect())
     }
 
     /// Checks, then applies, one submission; the same checks, in the same order, as the
@@ -157,9 +157,9 @@ impl<'t> Tables<'t> {
         e: SubmitEffects,
         now: OffsetDateTime,
     ) -> Result<Committed, StoreError> {
-        if let Some(prev) = self.submission(&e.submission.message_id)? {
+        if let Some(prev) = self.submission(&e.submission.key)? {
             return Err(StoreError::DuplicateSubmission {
-                message_id: e.submission.message_id.clone(),
+                key: e.submission.key.clone(),
                 same_content: prev.digest == e.submission.digest,
             });
         }
@@ -178,24 +178,23 @@ impl<'t> Tables<'t> {
                 });
             }
         }
-        let mut pending_codes: HashMap<(String, OrgId), Vec<StatusCode>> = HashMap::new();
+        let mut pending: HashMap<(String, OrgId), Vec<StatusRecord>> = HashMap::new();
         for s in &e.statuses {
             let key = (s.document_id.clone(), s.recipient);
-            let history = match pending_codes.entry(key) {
+            let history = match pending.entry(key) {
                 std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    let codes = self.status_codes(&s.document_id, &s.recipient.to_string())?;
-                    v.insert(codes)
-                }
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(status_history(
+                    &self.statuses,
+                    &s.document_id,
+                    &s.recipient.to_string(),
+                )?),
             };
-            s.code
-                .check_after(history)
-                .map_err(|source| StoreError::Transition {
-                    document_id: s.document_id.clone(),
-                    recipient: s.recipient,
-                    source,
-                })?;
-            history.push(s.code);
+            check_status_update(history, s)?;
+            history.push(StatusRecord {
+                event: s.event.clone(),
+                at: s.at,
+                message: s.message.clone(),
+            });
         }
 
         let write = backend("write");
@@ -233,8 +232,9 @@ impl<'t> Tables<'t> {
             let id = self.next_id(NEXT_OUTBOX_KEY)?;
             let fields = OutboxFields {
                 next_hub: o.next_hub,
+                key: o.key,
+                digest: o.digest,
                 document_id: o.document_id,
-                kind: o.kind,
                 urgency: o.urgency,
                 recipients: o.recipients,
                 queued: now,
@@ -283,13 +283,14 @@ impl<'t> Tables<'t> {
             self.statuses
                 .insert(
                     (doc, rec, next),
-                    record::encode_status(s.code, s.at, &s.message)?.as_slice(),
+                    record::encode_status(&s.event, s.at, &s.message)?.as_slice(),
                 )
                 .map_err(&write)?;
         }
-        self.submissions
+        let (kind, owner, id) = record::key_parts(&e.submission.key);
+        self.messages
             .insert(
-                e.submission.message_id.as_str(),
+                (kind, owner.as_str(), id),
                 record::encode_submission(&e.submission)?.as_slice(),
             )
             .map_err(&write)?;
@@ -361,6 +362,21 @@ pub(super) fn load_delivery(
         .map_err(&read)?
         .ok_or_else(|| missing(format!("payload of delivery #{id}")))?;
     Ok(delivery_of(id, f, Arc::from(payload.value())))
+}
+
+pub(super) fn outbox_entry_of(id: u64, f: OutboxFields, payload: Arc<[u8]>) -> OutboxEntry {
+    OutboxEntry {
+        id: OutboxId(id),
+        next_hub: f.next_hub,
+        key: f.key,
+        digest: f.digest,
+        document_id: f.document_id,
+        urgency: f.urgency,
+        recipients: f.recipients,
+        payload,
+        queued: f.queued,
+        attempts: f.attempts,
+    }
 }
 
 pub(super) fn delivery_of(id: u64, f: DeliveryFields, payload: Arc<[u8]>) -> Delivery {

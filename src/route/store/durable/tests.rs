@@ -9,7 +9,7 @@ use redb::StorageBackend;
 use time::macros::datetime;
 
 use super::*;
-use crate::route::store::{NewDelivery, PayloadKind, UrgencyRank};
+use crate::route::store::{MessageKey, NewDelivery, PayloadKind, UrgencyRank};
 
 const NOW: OffsetDateTime = datetime!(2025-07-02 15:00 +07:00);
 
@@ -142,10 +142,17 @@ fn open_on(disk: &PowerCut) -> Result<DurableStore, StoreError> {
     DurableStore::on(db, label, Duration::minutes(5))
 }
 
+fn key(doc: &str) -> MessageKey {
+    MessageKey::Document {
+        sender: "000.00.41.H57".parse().unwrap(),
+        id: doc.to_owned(),
+    }
+}
+
 fn effects(n: u64) -> SubmitEffects {
     let doc = format!("doc-{n}");
     let mut e = SubmitEffects::new(Submission {
-        message_id: doc.clone(),
+        key: key(&doc),
         digest: [(n % 251) as u8; 32],
         receipt: Arc::from(format!("receipt {n}").as_bytes()),
         at: NOW,
@@ -211,7 +218,7 @@ fn a_power_cut_at_any_write_keeps_every_acknowledged_commit_and_nothing_half_don
         for n in &acked {
             let doc = format!("doc-{n}");
             assert!(
-                store.lookup_submission(&doc).unwrap().is_some(),
+                store.lookup_submission(&key(&doc)).unwrap().is_some(),
                 "trial {trial}: acknowledged {doc} lost"
             );
             assert_eq!(
@@ -226,7 +233,7 @@ fn a_power_cut_at_any_write_keeps_every_acknowledged_commit_and_nothing_half_don
             .iter()
             .map(|n| {
                 store
-                    .lookup_submission(&format!("doc-{n}"))
+                    .lookup_submission(&key(&format!("doc-{n}")))
                     .unwrap()
                     .is_some()
             })
