@@ -2,11 +2,16 @@
 //! library; this binary reads files, calls the public API and prints.
 #![forbid(unsafe_code)]
 
+mod ack;
 mod cause;
 mod classify;
 mod cli;
 mod edxml;
+#[cfg(feature = "client")]
+mod connect;
 mod error;
+mod fetch;
+mod hub;
 mod inputs;
 mod inspect;
 mod io;
@@ -14,7 +19,9 @@ mod key;
 mod keyfile;
 mod new;
 mod pki;
+mod pki_network;
 mod policy;
+mod send;
 mod sign;
 mod status;
 mod verify;
@@ -24,7 +31,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, EdxmlCommand, PkiCommand, PolicyCommand};
+use cli::{Cli, Command, EdxmlCommand, HubCommand, PkiCommand, PolicyCommand};
 use error::{CliError, Exit};
 
 fn main() -> ExitCode {
@@ -40,6 +47,10 @@ fn main() -> ExitCode {
         Command::Policy(PolicyCommand::Show) => policy::show(),
         Command::Edxml(EdxmlCommand::Import(a)) => edxml::import(a),
         Command::Edxml(EdxmlCommand::Export(a)) => edxml::export(a),
+        Command::Hub(HubCommand::Serve(a)) => hub::serve(a),
+        Command::Send(a) => send::run(a),
+        Command::Fetch(a) => fetch::run(a),
+        Command::Ack(a) => ack::run(a),
     };
     match result {
         Ok(()) => Exit::Ok.into(),
