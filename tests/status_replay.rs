@@ -170,7 +170,7 @@ fn ministry_answer(w: &World, at: OffsetDateTime) -> (String, Vec<u8>, edoc::Acc
     w.take(w.national(), MINISTRY, NOW);
     let report = doc_id(A_LUOI_2, "21");
     let status = signed(
-        &w,
+        w,
         &body(MINISTRY, A_LUOI_2, &report, StatusCode::Accepted, at),
     );
     let accepted = w.national().submit_status(&status, at).unwrap();
