@@ -171,15 +171,85 @@ pub(crate) fn package(data: &[u8]) {
     assert_eq!(again.to_json(), json, "serialization must be a fixed point");
 }
 
-/// Whether `sig` is, byte for byte, one of `known`.
+/// Whether `sig` is one of `known`: byte for byte, or its ECDSA twin (see [`same_signature`]).
 fn is_one_of(sig: &JwsSignature, known: &[JwsSignature]) -> bool {
-    known.iter().any(|k| k == sig)
+    known.iter().any(|k| same_signature(k, sig))
+}
+
+/// The group orders of P-256 and P-384, big-endian.
+const P256_ORDER: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+const P384_ORDER: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973";
+
+/// Whether `seen` is the signature `made`: the same bytes, or, for ECDSA, the same protected
+/// header and the twin value (r, n − s). Anyone can turn one into the other without a key
+/// (malleability; edoc writes the low s and reports a high one), so both are "made".
+fn same_signature(made: &JwsSignature, seen: &JwsSignature) -> bool {
+    if made == seen {
+        return true;
+    }
+    if made.protected != seen.protected {
+        return false;
+    }
+    let (Some(a), Some(b)) = (b64url(&made.signature), b64url(&seen.signature)) else {
+        return false;
+    };
+    let order = match a.len() {
+        64 => P256_ORDER,
+        96 => P384_ORDER,
+        _ => return false,
+    };
+    let n: Vec<u8> = (0..order.len())
+        .step_by(2)
+        .filter_map(|i| u8::from_str_radix(&order[i..i + 2], 16).ok())
+        .collect();
+    let half = n.len();
+    if b.len() != a.len() || a[..half] != b[..half] {
+        return false;
+    }
+    // s_a + s_b == n, added from the least significant byte.
+    let mut carry = 0u16;
+    let mut sum = vec![0u8; half];
+    for i in (0..half).rev() {
+        let t = u16::from(a[half + i]) + u16::from(b[half + i]) + carry;
+        sum[i] = (t & 0xff) as u8;
+        carry = t >> 8;
+    }
+    carry == 0 && sum == n
+}
+
+/// Decodes unpadded base64url (RFC 4648 §5); `None` for anything else.
+fn b64url(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'-' => Some(62),
+        b'_' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        acc = (acc << 6) | u32::from(value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Whether `seen` carries, one for one, the signatures of `made` (see [`same_signature`]).
+fn same_signatures(made: &[JwsSignature], seen: &[JwsSignature]) -> bool {
+    made.len() == seen.len() && made.iter().zip(seen).all(|(m, s)| same_signature(m, s))
 }
 
 /// JAdES: every signature of a JWS (compact, flattened or general JSON) is parsed, checked
 /// against the fixed objects, and its chain validated against the fixed store. The signature
 /// value may only check out for a signature that was really made over those objects, and the
-/// chain only for the trusted one; reformatting the JSON around them is harmless.
+/// chain only for the trusted one (or its ECDSA twin, which is the same signature to anyone who
+/// checks it); reformatting the JSON around them is harmless.
 pub(crate) fn jades(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -256,7 +326,7 @@ pub(crate) fn package_verify(data: &[u8]) {
             let Some(original) = fx
                 .packages
                 .iter()
-                .find(|f| f.signatures() == p.signatures())
+                .find(|f| same_signatures(f.signatures(), p.signatures()))
             else {
                 panic!("a package verified with signatures that were never made");
             };
@@ -441,7 +511,7 @@ pub(crate) fn submit(data: &[u8]) {
             let Some(original) = fx
                 .packages
                 .iter()
-                .find(|f| f.signatures() == p.signatures())
+                .find(|f| same_signatures(f.signatures(), p.signatures()))
             else {
                 panic!("the hub accepted a package with signatures that were never made");
             };

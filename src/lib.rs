@@ -176,7 +176,8 @@ pub use package::{
     TraceEntry, VerifiedPackage, VerifiedSignature, Verifier, FORMAT_VERSION,
 };
 pub use report::{
-    Check, CheckStatus, Indication, SignatureReport, SubIndication, ValidationReport,
+    Check, CheckStatus, Indication, SignatoryComparison, SignatureReport, SubIndication,
+    ValidationReport,
 };
 pub use route::{
     verify_trace, Accepted, Committed, DeadLetter, DeadLetterId, Delivery, DeliveryId,
@@ -208,8 +209,9 @@ pub use timestamp::{
     TimestampToken,
 };
 pub use trust::{
-    AgencyCertificates, CacheStats, CertificateName, ChainError, EkuPolicy, HighSPolicy,
-    KeyUsagePolicy, OrganizationBinding, OrganizationMismatch, Policy, PolicyError, RevocationMode,
-    RevocationPolicy, RevokedAfterSigningTime, TrustLimits, TrustStore, TrustStoreError,
-    ValidatedChain, ValidationTimeMode, ValidationTimes,
+    AgencyCertificates, ApprovalRole, ApproverAgency, CacheStats, CertificateName, ChainError,
+    EkuPolicy, HighSPolicy, HolderMarks, KeyUsagePolicy, OrganizationBinding, OrganizationMismatch,
+    OtherCommitments, Policy, PolicyError, RevocationMode, RevocationPolicy,
+    RevokedAfterSigningTime, RoleMode, SignatoryMatch, SignerRoles, TrustLimits, TrustStore,
+    TrustStoreError, ValidatedChain, ValidationTimeMode, ValidationTimes,
 };

@@ -358,6 +358,21 @@ impl SignatureReport {
     }
 }
 
+/// The header's declared signatory beside the subject of the approval certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SignatoryComparison {
+    /// The full name the header declares as signatory (người ký).
+    pub declared: String,
+    /// The approval certificate's subject (its common name): the one that matches, when
+    /// there are several approvals.
+    pub certificate: String,
+    /// Whether they name the same person, compared ignoring case, Unicode normalization and
+    /// runs of whitespace.
+    pub matches: bool,
+}
+
 /// The report of a whole document: its identity and every signature's report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -372,7 +387,11 @@ pub struct ValidationReport {
     /// When the validation ran.
     #[serde(with = "time::serde::rfc3339::option")]
     pub validated_at: Option<OffsetDateTime>,
-    /// Document-level checks (required commitments and order, organization binding).
+    /// The declared signatory and the approval certificate's subject, side by side, when an
+    /// approval was verified.
+    pub signatory: Option<SignatoryComparison>,
+    /// Document-level checks (required commitments and order, signer roles, organization
+    /// binding, the declared signatory).
     pub checks: Vec<Check>,
     /// Document-level failure, when one decided the outcome.
     pub document_sub_indication: Option<SubIndication>,
@@ -429,6 +448,15 @@ impl ValidationReport {
             name: name.to_owned(),
             status,
             detail,
+        });
+    }
+
+    /// Records a document-level warning: a finding the policy does not refuse.
+    pub fn document_warn(&mut self, name: &str, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            status: CheckStatus::Warning,
+            detail: detail.into(),
         });
     }
 
@@ -519,6 +547,26 @@ impl fmt::Display for ValidationReport {
                 write!(f, ", signed {}", crate::local_time::text(t))?;
             }
             writeln!(f)?;
+        }
+        if let Some(s) = &self.signatory {
+            let verdict = if s.matches {
+                "the same person"
+            } else {
+                "NOT the same name"
+            };
+            writeln!(
+                f,
+                "  signatory declared {:?}, approval certificate {:?}: {verdict}",
+                s.declared, s.certificate
+            )?;
+        }
+        let warnings = self
+            .checks
+            .iter()
+            .chain(self.signatures.iter().flat_map(|s| s.checks.iter()))
+            .filter(|c| c.status == CheckStatus::Warning);
+        for c in warnings {
+            writeln!(f, "  ! warning ({}): {}", c.name, c.detail)?;
         }
         Ok(())
     }

@@ -8,12 +8,16 @@
 //! persons (CN = full name, O = agency, organizationIdentifier = agency code) and agency seals
 //! (CN = O = agency name, organizationIdentifier). Validity dates are fixed (CAs
 //! 2025-01-01..2035-01-01, leaves 2025-01-01..2030-01-01), so tests verify at a pinned time.
+//!
+//! Each leaf says what it is the way [`Policy::strict`](crate::Policy::strict) reads it: a
+//! person's carries the ETSI EN 319 411-2 policy QCP-n and the QC type esign, a seal QCP-l and
+//! the QC type eseal ([`Defect::NoRoleMarks`] leaves both out).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine;
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CustomExtension, DnType,
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, PublicKeyData,
     RevokedCertParams, SerialNumber, SignatureAlgorithm,
 };
@@ -24,6 +28,9 @@ use crate::org::OrgId;
 use crate::signer::Algorithm;
 
 const RSA_2048: &str = include_str!("../tests/data/keys/rsa2048-a.pem");
+/// The RSA key of seals: a person's and a seal's certificate never share a key (one key must
+/// not both approve and seal).
+const RSA_2048_SEAL: &str = include_str!("../tests/data/keys/rsa2048-b.pem");
 const RSA_1024: &str = include_str!("../tests/data/keys/rsa1024-a.pem");
 
 /// Why the test PKI could not issue something.
@@ -88,6 +95,9 @@ pub enum Defect {
     /// certificate ([`TestPki::renewed_intermediate`]) has the same name and a new key, and the
     /// chain carries it; its CRL is [`TestPki::renewed_crl`].
     RenewedIssuer,
+    /// Neither a certificate policy nor a QC statement: nothing in the certificate says
+    /// whether it is a person's or an organisation's (only the directory can).
+    NoRoleMarks,
 }
 
 /// What to issue.
@@ -275,9 +285,12 @@ impl TestPki {
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::Other(vec![
             1, 3, 6, 1, 5, 5, 7, 3, 36,
         ])];
+        if spec.defect != Defect::NoRoleMarks {
+            p.custom_extensions = role_extensions(&spec.holder);
+        }
         let mut ca = &self.intermediate;
         match spec.defect {
-            Defect::None | Defect::Rsa1024 => {}
+            Defect::None | Defect::Rsa1024 | Defect::NoRoleMarks => {}
             Defect::Expired => {
                 p.not_before = ymd(2020, 1, 1);
                 p.not_after = ymd(2024, 1, 1);
@@ -329,7 +342,7 @@ impl TestPki {
             let cert = p.signed_by(&key, &ca.issuer).map_err(gen_err)?;
             (cert, key.pkcs8)
         } else {
-            let key = key_for(spec.algorithm)?;
+            let key = key_for(spec.algorithm, Some(&spec.holder))?;
             let cert = p.signed_by(&key, &ca.issuer).map_err(gen_err)?;
             (cert, key.serialize_der())
         };
@@ -419,7 +432,7 @@ impl TestPki {
         );
         eku.set_criticality(true);
         p.custom_extensions = vec![eku];
-        let key = key_for(algorithm)?;
+        let key = key_for(algorithm, None)?;
         let cert = p
             .signed_by(&key, &self.intermediate.issuer)
             .map_err(gen_err)?;
@@ -518,6 +531,35 @@ fn intermediate_under(root: &Ca, name: &str, serial: u64) -> Result<Ca, TestPkiE
     })
 }
 
+/// The ETSI marks of a holder, as the strict policy reads them: a certificate policy (EN 319
+/// 411-2: QCP-n 0.4.0.194112.1.0 for a natural person, QCP-l 0.4.0.194112.1.1 for a legal
+/// person) and a QCStatements extension with the QC type (EN 319 412-5: esign
+/// 0.4.0.1862.1.6.1, eseal 0.4.0.1862.1.6.2), DER-encoded with asn1-rs.
+fn role_extensions(holder: &Holder) -> Vec<CustomExtension> {
+    use x509_parser::asn1_rs::{Oid, Sequence, ToDer};
+    let (policy, qc_type): (&[u64], &[u64]) = match holder {
+        Holder::Person { .. } => (&[0, 4, 0, 194112, 1, 0], &[0, 4, 0, 1862, 1, 6, 1]),
+        Holder::Seal { .. } => (&[0, 4, 0, 194112, 1, 1], &[0, 4, 0, 1862, 1, 6, 2]),
+    };
+    // Fixed, well-formed arcs: encoding them cannot fail.
+    let oid = |arcs: &[u64]| Oid::from(arcs).unwrap_or_else(|_| unreachable!("arcs {arcs:?}"));
+    let der = |r: Result<Vec<u8>, x509_parser::asn1_rs::SerializeError>| {
+        r.unwrap_or_else(|e| unreachable!("DER of fixed values: {e}"))
+    };
+    // certificatePolicies ::= SEQUENCE OF PolicyInformation ::= SEQUENCE { policyIdentifier }
+    let information = Sequence::new(der(oid(policy).to_der_vec()).into());
+    let policies = der(vec![information].to_der_vec());
+    // QCStatements ::= SEQUENCE OF QCStatement ::= SEQUENCE { statementId, statementInfo }, and
+    // the QcType statement's info is SEQUENCE OF OBJECT IDENTIFIER.
+    let mut statement = der(oid(&[0, 4, 0, 1862, 1, 6]).to_der_vec());
+    statement.extend(der(vec![oid(qc_type)].to_der_vec()));
+    let statements = der(vec![Sequence::new(statement.into())].to_der_vec());
+    vec![
+        CustomExtension::from_oid_content(&[2, 5, 29, 32], policies),
+        CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 3], statements),
+    ]
+}
+
 fn revoked_params(revoked: &[(&TestIdentity, OffsetDateTime)]) -> Vec<RevokedCertParams> {
     revoked
         .iter()
@@ -545,15 +587,22 @@ fn crl_by(
     Ok(params.signed_by(&ca.issuer).map_err(gen_err)?.der().clone())
 }
 
-fn key_for(algorithm: Algorithm) -> Result<KeyPair, TestPkiError> {
+/// A new key for `algorithm`; RSA keys are the committed test keys: `RSA_2048_SEAL` for seals,
+/// `RSA_2048` for everyone else (`holder` is `None` for a time-stamping authority).
+fn key_for(algorithm: Algorithm, holder: Option<&Holder>) -> Result<KeyPair, TestPkiError> {
     let alg: &'static SignatureAlgorithm = match algorithm {
         Algorithm::Es256 => &rcgen::PKCS_ECDSA_P256_SHA256,
         Algorithm::Es384 => &rcgen::PKCS_ECDSA_P384_SHA384,
         Algorithm::EdDsa => &rcgen::PKCS_ED25519,
-        // ring cannot generate RSA keys: use the committed test key.
+        // ring cannot generate RSA keys: use the committed test keys, one for persons and one
+        // for seals.
         Algorithm::Rs256 | Algorithm::Ps256 => {
-            return KeyPair::from_pkcs8_pem_and_sign_algo(RSA_2048, &rcgen::PKCS_RSA_SHA256)
-                .map_err(gen_err)
+            let pem = match holder {
+                Some(Holder::Seal { .. }) => RSA_2048_SEAL,
+                Some(Holder::Person { .. }) | None => RSA_2048,
+            };
+            return KeyPair::from_pkcs8_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256)
+                .map_err(gen_err);
         }
     };
     KeyPair::generate_for(alg).map_err(gen_err)

@@ -112,7 +112,7 @@ impl Demo {
             .args(["--subject", "Xin hướng dẫn mua sắm và tạm cấp kinh phí"])
             .args([
                 "--signer-name",
-                "Nguyễn Văn An",
+                "Nguyễn Văn An (TEST)",
                 "--signer-position",
                 "Chủ tịch",
             ])
@@ -353,7 +353,25 @@ fn json_prints_one_validation_report_per_line_with_stable_fields() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(check_names, ["attachments", "commitments", "sealOwner"]);
+    assert_eq!(
+        check_names,
+        [
+            "attachments",
+            "commitments",
+            "sealRole",
+            "approvalRole",
+            "sealOwner",
+            "approverAgency",
+            "signatory"
+        ]
+    );
+    // The declared signatory beside the approval certificate's subject.
+    assert_eq!(ok["signatory"]["declared"], "Nguyễn Văn An (TEST)");
+    assert_eq!(
+        ok["signatory"]["certificate"],
+        demo.common_name("signer.pem")
+    );
+    assert_eq!(ok["signatory"]["matches"], true);
     assert!(ok["checks"]
         .as_array()
         .unwrap()
@@ -517,7 +535,7 @@ fn inspect_shows_header_attachments_and_unverified_signatures() {
         "To         Sở Tài chính thành phố Huế (000.00.05.H57)",
         "Copy to    UBND thành phố Huế (000.00.00.H57)",
         "Subject    Xin hướng dẫn mua sắm và tạm cấp kinh phí",
-        "Signatory  Chủ tịch, Nguyễn Văn An",
+        "Signatory  Chủ tịch, Nguyễn Văn An (TEST)",
         &format!("request.pdf  application/pdf  {} bytes  inline  sha256 {sha}", PDF.len()),
         "Signatures (2) — UNVERIFIED",
         &format!(

@@ -96,7 +96,7 @@ fn a_token_key_signs_the_approval_and_the_package_verifies() {
         .args(["--date", "2025-07-02", "--subject", "Báo cáo tiến độ"])
         .args([
             "--signer-name",
-            "Nguyễn Văn An",
+            "Nguyễn Văn An (TEST)",
             "--signer-position",
             "Chủ tịch",
         ])

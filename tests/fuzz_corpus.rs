@@ -94,11 +94,28 @@ fn fuzz_fixture_signatures_pass_value_and_chain_checks_so_the_targets_reach_succ
 fn fuzz_fixture_packages_verify_and_a_one_byte_change_to_the_subject_is_a_hash_failure() {
     let fx = checks::fixtures();
     assert_eq!(fx.packages.len(), 2);
-    // Every package seed parses, so mutations start from accepted inputs.
+    // Every package seed parses, so mutations start from accepted inputs; the seeds named
+    // `refused-*` are there to be refused by the pre-pass, and are.
     for entry in std::fs::read_dir(fuzz_dir().join("corpus/package")).unwrap() {
         let path = entry.unwrap().path();
-        edoc::Package::parse(&std::fs::read(&path).unwrap(), &Limits::default())
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let parsed = edoc::Package::parse(&std::fs::read(&path).unwrap(), &Limits::default());
+        let refused = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("refused-"));
+        match (parsed, refused) {
+            (Ok(_), false) => {}
+            (Err(e), false) => panic!("{}: {e}", path.display()),
+            (Ok(_), true) => panic!("{} parses, but is there to be refused", path.display()),
+            (Err(e), true) => assert!(
+                matches!(
+                    e,
+                    edoc::PackageError::Json(edoc::JsonError::TooManyValues { .. })
+                ),
+                "{}: {e}",
+                path.display()
+            ),
+        }
     }
     let verifier = Verifier::new(&fx.store, &fx.policy);
     for p in &fx.packages {
@@ -178,6 +195,51 @@ fn fuzz_hub_accepts_each_fixture_package_once_then_as_a_duplicate_and_refuses_a_
             other => panic!("tampered package: {other:?}"),
         }
     }
+}
+
+#[test]
+fn fuzz_rule_seeds_are_refused_by_the_rule_each_breaks() {
+    let fx = checks::fixtures();
+    let verifier = Verifier::new(&fx.store, &fx.policy);
+    let dir = fuzz_dir().join("corpus/package_verify");
+    for (file, check) in [
+        ("rules-both-roles.json", "sealRole"),
+        ("rules-swapped-roles.json", "sealRole"),
+        ("rules-two-seals.json", "commitments"),
+        ("rules-other-communes-approval.json", "approverAgency"),
+        ("rules-signatory-mismatch.json", "signatory"),
+    ] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let e = verifier
+            .verify_bytes(
+                &bytes,
+                &Limits::default(),
+                &mut Detached::none(),
+                checks::now(),
+            )
+            .expect_err(file);
+        let failed = e
+            .report()
+            .checks
+            .iter()
+            .find(|c| c.status == edoc::CheckStatus::Failed)
+            .map(|c| c.name.as_str());
+        assert_eq!(failed, Some(check), "{file}: {}", e.report());
+    }
+    // The high-S twin of the ES256 fixture's seal: accepted, with a warning on the seal.
+    let bytes = std::fs::read(dir.join("rules-high-s-seal.json")).unwrap();
+    let v = verifier
+        .verify_bytes(
+            &bytes,
+            &Limits::default(),
+            &mut Detached::none(),
+            checks::now(),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.report()));
+    assert!(v.report().signatures[1]
+        .checks
+        .iter()
+        .any(|c| c.name == "lowS" && c.status == edoc::CheckStatus::Warning));
 }
 
 /// Writes `fuzz/fixtures/*` and the seed corpora of every target but `org_id` from a fresh test
@@ -270,6 +332,148 @@ mod generator {
                 );
         }
         b.build().unwrap()
+    }
+
+    /// Signs `c` over the package's signed objects as an attacker would, around the early
+    /// refusals of `Package::sign` (docs/package-format.md names the objects).
+    fn force_sign(p: &mut Package, signer: &dyn edoc::Signer, c: Commitment) {
+        use sha2::{Digest, Sha256};
+        let mut objects = vec![edoc::DetachedObject::from_bytes(
+            "header.json",
+            p.canonical_header(),
+        )];
+        for a in p.header().attachments() {
+            objects.push(edoc::DetachedObject {
+                uri: format!("attachments/{}", a.name()),
+                sha256: *a.sha256(),
+            });
+        }
+        for (i, s) in p.signatures().iter().enumerate() {
+            objects.push(edoc::DetachedObject {
+                uri: format!("signatures/{i}"),
+                sha256: Sha256::digest(format!("{}.{}", s.protected, s.signature)).into(),
+            });
+        }
+        let opts = SignOptions::new(checks::signed()).with_commitment(c);
+        p.push_signature(sign_detached(signer, &objects, &opts).unwrap());
+    }
+
+    /// Seeds for the document rules and the bounded pre-pass (issue 12): packages the strict
+    /// policy refuses for who signed them, one whose seal carries the high-S twin of its
+    /// signature (accepted, with a warning), and one with more values than the pre-pass reads.
+    fn rule_seeds(
+        pki: &TestPki,
+        corpus: &dyn Fn(&str, &str) -> std::path::PathBuf,
+        es256: &Package,
+    ) {
+        let fresh = || {
+            Package::new(
+                header("45", "Fuzz fixture: rules", false),
+                [("request.pdf".to_owned(), PDF.to_vec())],
+            )
+            .unwrap()
+        };
+        let chairman = pki
+            .person(
+                "Hồ Văn Chủ Tịch",
+                "UBND xã A Lưới 5",
+                &id(A_LUOI_5),
+                Algorithm::Es256,
+            )
+            .unwrap()
+            .signer()
+            .unwrap();
+        let seal = pki
+            .seal("UBND xã A Lưới 5", &id(A_LUOI_5), Algorithm::Es256)
+            .unwrap()
+            .signer()
+            .unwrap();
+        let other_seal = pki
+            .seal("UBND xã A Lưới 5", &id(A_LUOI_5), Algorithm::Es256)
+            .unwrap()
+            .signer()
+            .unwrap();
+        let stranger = pki
+            .person(
+                "Hồ Văn Chủ Tịch",
+                "UBND xã A Lưới 1",
+                &id("000.00.41.H57"),
+                Algorithm::Es256,
+            )
+            .unwrap()
+            .signer()
+            .unwrap();
+        let someone = pki
+            .person(
+                "Nguyễn Văn An",
+                "UBND xã A Lưới 5",
+                &id(A_LUOI_5),
+                Algorithm::Es256,
+            )
+            .unwrap()
+            .signer()
+            .unwrap();
+        let (a, o) = (Commitment::ProofOfApproval, Commitment::ProofOfOrigin);
+        type Signatures<'a> = Vec<(&'a dyn edoc::Signer, Commitment)>;
+        let cases: [(&str, Signatures<'_>); 5] = [
+            (
+                "rules-both-roles.json",
+                vec![(&chairman, a), (&chairman, o)],
+            ),
+            ("rules-swapped-roles.json", vec![(&seal, a), (&chairman, o)]),
+            (
+                "rules-two-seals.json",
+                vec![(&chairman, a), (&seal, o), (&other_seal, o)],
+            ),
+            (
+                "rules-other-communes-approval.json",
+                vec![(&stranger, a), (&seal, o)],
+            ),
+            (
+                "rules-signatory-mismatch.json",
+                vec![(&someone, a), (&seal, o)],
+            ),
+        ];
+        for (file, signatures) in cases {
+            let mut p = fresh();
+            for (signer, c) in signatures {
+                force_sign(&mut p, signer, c);
+            }
+            for target in ["package", "package_verify", "submit"] {
+                write(&corpus(target, file), &p.to_json());
+            }
+        }
+        // The ES256 fixture package, its seal's signature re-encoded as (r, n − s): the same
+        // signature to anyone who checks it (verified, with a lowS warning).
+        let mut value: serde_json::Value = serde_json::from_slice(&es256.to_json()).unwrap();
+        let slot = &mut value["signatures"]["signatures"][1]["signature"];
+        let b64 = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let raw = base64::Engine::decode(b64, slot.as_str().unwrap()).unwrap();
+        let n = x509_parser::num_bigint::BigUint::parse_bytes(
+            b"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+            16,
+        )
+        .unwrap();
+        let s = x509_parser::num_bigint::BigUint::from_bytes_be(&raw[32..]);
+        let twin = (&n - s).to_bytes_be();
+        let mut out = raw[..32].to_vec();
+        out.extend(std::iter::repeat_n(0u8, 32 - twin.len()));
+        out.extend(twin);
+        *slot = serde_json::Value::String(base64::Engine::encode(b64, out));
+        let json = serde_json::to_vec(&value).unwrap();
+        for target in ["package_verify", "submit"] {
+            write(&corpus(target, "rules-high-s-seal.json"), &json);
+        }
+        // One value more than the pre-pass reads (Limits::max_values), in the trace.
+        let mut many = String::from(r#"{"edoc":1,"trace":["#);
+        many.push_str(&vec!["0"; 100_001].join(","));
+        many.push_str("]}");
+        for target in ["package", "package_verify"] {
+            write(
+                &corpus(target, "refused-too-many-values.json"),
+                many.as_bytes(),
+            );
+        }
     }
 
     pub(super) fn run(fuzz: &Path) {
@@ -368,6 +572,7 @@ mod generator {
 
         // Packages: person then seal, ES256 and RS256; an unsigned rich one with a trace entry
         // and a detached attachment.
+        let mut es256 = None;
         for (alg, file, number) in [
             (Algorithm::Es256, "package-es256.json", "42"),
             (Algorithm::Rs256, "package-rs256.json", "43"),
@@ -398,7 +603,9 @@ mod generator {
             write(&corpus("package", file), &json);
             write(&corpus("package_verify", file), &json);
             write(&corpus("submit", file), &json);
+            es256.get_or_insert(p);
         }
+        rule_seeds(&pki, &|t, name| corpus(t, name), &es256.unwrap());
         // The submit target's hub seal (signs receipts and trace entries). A test key.
         let hub = pki
             .seal("Hue LGSP hub", &id(CITY), Algorithm::Es256)

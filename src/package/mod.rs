@@ -8,6 +8,7 @@
 //! bind the objects listed in `signed_objects.rs`.
 
 mod attachment;
+mod rules;
 mod sign;
 mod signed_objects;
 mod trace;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::rules::Rules;
 use super::signed_objects::{attachment_uri, objects_for, HEADER_URI};
 use super::{Detached, Package, PackageError};
 use crate::document::Header;
@@ -24,9 +25,9 @@ use crate::trust::{
 /// One signature of a verified package, with the chain that was validated for it.
 #[derive(Debug, Clone)]
 pub struct VerifiedSignature {
-    commitment: Option<Commitment>,
+    pub(super) commitment: Option<Commitment>,
     signing_time: OffsetDateTime,
-    chain: Arc<ValidatedChain>,
+    pub(super) chain: Arc<ValidatedChain>,
 }
 
 impl VerifiedSignature {
@@ -266,8 +267,12 @@ impl<'a> Verifier<'a> {
             report.push_signature(sr);
         }
 
-        self.check_commitments(&mut report);
-        self.check_seal_owner(&mut report, &package, &verified);
+        Rules {
+            policy: self.policy,
+            agencies: self.agencies,
+            header: package.header(),
+        }
+        .check(&mut report, &verified);
 
         if report.sub_indication().is_some() || verified.len() != package.signatures().len() {
             tracing::info!(
@@ -476,96 +481,6 @@ impl<'a> Verifier<'a> {
                 (sr.with_chain(&chain), Some(v))
             }
             Err(e) => (claimed(sr).chain_failed(&e), None),
-        }
-    }
-
-    /// The policy's commitments must appear in order (their first occurrences increasing),
-    /// and no approval may follow a seal.
-    fn check_commitments(&self, report: &mut ValidationReport) {
-        // Each signature was parsed once, by verify_one; its report holds the commitment
-        // (None when it did not parse), so nothing is decoded twice.
-        let found: Vec<Option<Commitment>> =
-            report.signatures.iter().map(|s| s.commitment).collect();
-        let describe = |c: Commitment| match c {
-            Commitment::ProofOfApproval => "the competent person's signature (proof of approval)",
-            Commitment::ProofOfOrigin => "the agency seal (proof of origin)",
-            Commitment::ProofOfReceipt => "a proof of receipt",
-        };
-        let mut last = None;
-        for required in &self.policy.required_commitments {
-            match found.iter().position(|c| *c == Some(*required)) {
-                None => {
-                    report.document_check(
-                        "commitments",
-                        Err((
-                            SubIndication::SigConstraintsFailure,
-                            format!("{} is missing", describe(*required)),
-                        )),
-                    );
-                    return;
-                }
-                Some(pos) if last.is_some_and(|l| pos < l) => {
-                    report.document_check(
-                        "commitments",
-                        Err((
-                            SubIndication::SigConstraintsFailure,
-                            format!(
-                                "{} comes before the signature it must follow",
-                                describe(*required)
-                            ),
-                        )),
-                    );
-                    return;
-                }
-                Some(pos) => last = Some(pos),
-            }
-        }
-        let seal = found
-            .iter()
-            .position(|c| *c == Some(Commitment::ProofOfOrigin));
-        let late_approval = found
-            .iter()
-            .rposition(|c| *c == Some(Commitment::ProofOfApproval));
-        if let (Some(s), Some(a)) = (seal, late_approval) {
-            if a > s {
-                report.document_check(
-                    "commitments",
-                    Err((
-                        SubIndication::SigConstraintsFailure,
-                        "a person's approval was added after the agency seal".to_owned(),
-                    )),
-                );
-                return;
-            }
-        }
-        report.document_check(
-            "commitments",
-            Ok("the required signatures are present and in order".to_owned()),
-        );
-    }
-
-    fn check_seal_owner(
-        &self,
-        report: &mut ValidationReport,
-        package: &Package,
-        verified: &[VerifiedSignature],
-    ) {
-        let sender = &package.header().sender();
-        for seal in verified
-            .iter()
-            .filter(|s| s.commitment == Some(Commitment::ProofOfOrigin))
-        {
-            let result = seal
-                .chain
-                .check_organization(&sender.id, self.policy.organization_binding, self.agencies)
-                .map(|()| format!("the seal belongs to the sender, {sender}"))
-                .map_err(|e| {
-                    (
-                        SubIndication::SigConstraintsFailure,
-                        format!("{e} ({})", sender.name),
-                    )
-                });
-            report.document_check("sealOwner", result);
         }
     }
 }

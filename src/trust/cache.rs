@@ -154,6 +154,7 @@ mod tests {
             certificates: Vec::new(),
             anchor: Default::default(),
             validated_at: datetime!(2026-01-01 00:00 UTC),
+            holder: Default::default(),
         })
     }
 

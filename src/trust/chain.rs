@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use x509_parser::x509::{AttributeTypeAndValue, X509Name};
 
 use super::policy::{AgencyCertificates, OrganizationBinding};
+use super::role::HolderMarks;
 use crate::org::OrgId;
 
 /// The times a validation uses. The library never reads the clock: the caller passes them.
@@ -133,6 +134,7 @@ pub struct ValidatedChain {
     pub(crate) certificates: Vec<CertificateDer<'static>>,
     pub(crate) anchor: CertificateName,
     pub(crate) validated_at: OffsetDateTime,
+    pub(crate) holder: HolderMarks,
 }
 
 impl ValidatedChain {
@@ -184,6 +186,12 @@ impl ValidatedChain {
     /// The instant the certificates were checked at.
     pub fn validated_at(&self) -> OffsetDateTime {
         self.validated_at
+    }
+
+    /// What the signer's certificate says about its holder (certificate policies, ETSI QC
+    /// types): what tells an organisation's seal from a natural person's certificate.
+    pub fn holder_marks(&self) -> &HolderMarks {
+        &self.holder
     }
 
     /// Whether this (seal) certificate may speak for `sender` under `binding`: its

@@ -68,6 +68,124 @@ pub struct Policy {
     /// replayed, past this is refused. Absent from a policy file: one hour.
     #[serde(default = "default_status_time_window")]
     pub status_time_window_seconds: u32,
+    /// Who may sign what: a seal is an organisation's certificate, an approval a natural
+    /// person's of the sending agency, and the declared signatory is the approving person.
+    #[serde(default)]
+    pub signer_roles: SignerRoles,
+}
+
+/// Who may sign what (vai trò người ký): what the certificates of an agency's seal and of the
+/// competent person's approval must be, and how they are told apart. [`Policy::strict`] sets
+/// every rule; see the README's "Rules" section.
+///
+/// A certificate is an **organisation's** (fit to seal) when it carries one of
+/// [`seal_policies`](Self::seal_policies), or the ETSI QC type `id-etsi-qct-eseal`
+/// (0.4.0.1862.1.6.2) in its QCStatements, or when the directory binds it to the sender and
+/// nothing marks it as a person's. It is a **natural person's** when it carries one of
+/// [`person_policies`](Self::person_policies) or the QC type `id-etsi-qct-esign`
+/// (0.4.0.1862.1.6.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct SignerRoles {
+    /// Whether seals and approvals are checked for the kind of certificate they use.
+    pub mode: RoleMode,
+    /// Certificate policy OIDs (dotted) that mark an organisation's certificate. Strict: the
+    /// ETSI EN 319 411-2 policies for legal persons, QCP-l (0.4.0.194112.1.1) and QCP-l-qscd
+    /// (0.4.0.194112.1.3); add the national CA's seal policies here.
+    pub seal_policies: Vec<String>,
+    /// Certificate policy OIDs (dotted) that mark a natural person's certificate. Strict:
+    /// QCP-n (0.4.0.194112.1.0) and QCP-n-qscd (0.4.0.194112.1.2).
+    pub person_policies: Vec<String>,
+    /// What an approval's certificate must show.
+    pub approval: ApprovalRole,
+    /// Which agency the approving person must belong to.
+    pub approver_agency: ApproverAgency,
+    /// Whether the header's declared signatory must be the approval certificate's subject.
+    pub declared_signatory: SignatoryMatch,
+    /// Whether a signature whose commitment is neither approval nor origin (nor listed in
+    /// [`Policy::required_commitments`]) may sit on a document.
+    pub other_commitments: OtherCommitments,
+}
+
+/// Whether signer roles are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum RoleMode {
+    /// A seal must be an organisation's certificate and an approval a natural person's.
+    Required,
+    /// Any trusted certificate may seal or approve. Only for closed test setups.
+    DangerNotChecked,
+}
+
+/// What an approval's certificate must show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ApprovalRole {
+    /// That it is not a seal: no seal mark, not bound as a seal by the directory, and not the
+    /// key of the package's seal. Persons' certificates from Vietnamese CAs often carry no
+    /// mark of their own, so this is what the strict policy asks.
+    NotASeal,
+    /// As [`ApprovalRole::NotASeal`], and marked as a natural person's (a person policy OID or
+    /// the QC type esign).
+    MarkedPerson,
+}
+
+/// Which agency the approving person must belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ApproverAgency {
+    /// Any trusted person may approve for any sender. Only for closed test setups.
+    DangerNotRequired,
+    /// The sender: the person's certificate's organizationIdentifier names the sending
+    /// agency, or the directory lists the certificate for it.
+    Sender,
+    /// As [`ApproverAgency::Sender`]; for a `TM.` (on behalf of) or `KT.` (deputy) signature
+    /// also a person of the sender's parent agency (the code one level up), when that parent
+    /// is in this list.
+    SenderOrParent(Vec<OrgId>),
+}
+
+/// Whether the declared signatory must match the approval certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum SignatoryMatch {
+    /// A mismatch refuses the document (SIG_CONSTRAINTS_FAILURE).
+    Required,
+    /// A mismatch is a warning in the report.
+    Warn,
+}
+
+/// Whether signatures with other commitments may sit on a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum OtherCommitments {
+    /// Refused: a document carries approvals and seals (a receipt is its own message).
+    Refuse,
+    /// Accepted beside the approval and the seal.
+    Allow,
+}
+
+impl SignerRoles {
+    /// The strict rules: see each field.
+    pub fn strict() -> SignerRoles {
+        SignerRoles {
+            mode: RoleMode::Required,
+            seal_policies: vec!["0.4.0.194112.1.1".into(), "0.4.0.194112.1.3".into()],
+            person_policies: vec!["0.4.0.194112.1.0".into(), "0.4.0.194112.1.2".into()],
+            approval: ApprovalRole::NotASeal,
+            approver_agency: ApproverAgency::Sender,
+            declared_signatory: SignatoryMatch::Required,
+            other_commitments: OtherCommitments::Refuse,
+        }
+    }
+}
+
+impl Default for SignerRoles {
+    /// [`SignerRoles::strict`], so a policy file that leaves a field out gets the strict rule.
+    fn default() -> Self {
+        SignerRoles::strict()
+    }
 }
 
 fn default_status_time_window() -> u32 {
@@ -187,15 +305,32 @@ pub enum KeyUsagePolicy {
 /// The directory's answer to "may this certificate sign for this agency?", so that trust never
 /// depends on routing. The router's directory implements it.
 /// It is `Send + Sync` so one verifier can serve many threads.
+///
+/// The directory lists agencies' seal certificates; a certificate it lists that nothing marks
+/// as a natural person's counts as that agency's seal (see [`SignerRoles`]).
 pub trait AgencyCertificates: Send + Sync {
     /// True when the directory lists the certificate (by SHA-256 of its DER) for `agency`.
     fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool;
+
+    /// The agency the directory lists the certificate for, if any: a certificate listed as an
+    /// agency's seal cannot approve. The default knows none.
+    fn listed_for(&self, certificate_sha256: &[u8; 32]) -> Option<OrgId> {
+        let _ = certificate_sha256;
+        None
+    }
 }
 
 // Here rather than beside the directory, so that the organization module knows nothing of trust.
 impl AgencyCertificates for Directory {
     fn may_sign_for(&self, agency: &OrgId, certificate_sha256: &[u8; 32]) -> bool {
         Directory::may_sign_for(self, agency, certificate_sha256)
+    }
+
+    fn listed_for(&self, certificate_sha256: &[u8; 32]) -> Option<OrgId> {
+        self.agencies()
+            .iter()
+            .find(|a| a.certificates().contains(certificate_sha256))
+            .map(|a| a.id())
     }
 }
 
@@ -257,6 +392,9 @@ impl Policy {
             // Issue 12: a status is set, signed and submitted within minutes; an hour leaves
             // room for a clerk's queue, and none for replaying yesterday's answer.
             status_time_window_seconds: default_status_time_window(),
+            // Issue 12: one certificate must not play both roles, nor one agency's person
+            // approve for another; see SignerRoles::strict.
+            signer_roles: SignerRoles::strict(),
         }
     }
 
@@ -331,6 +469,20 @@ impl Policy {
                 field: "maxChainLength",
                 reason: "a chain has at least one certificate".into(),
             });
+        }
+        for (field, list) in [
+            ("signerRoles.sealPolicies", &self.signer_roles.seal_policies),
+            (
+                "signerRoles.personPolicies",
+                &self.signer_roles.person_policies,
+            ),
+        ] {
+            if let Some(oid) = list.iter().find(|o| oid_to_der(o).is_none()) {
+                return Err(PolicyError::Invalid {
+                    field,
+                    reason: format!("{oid:?} is not a dotted OID"),
+                });
+            }
         }
         if let EkuPolicy::AnyOf(list) = &self.eku {
             if list.is_empty() {

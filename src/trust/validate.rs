@@ -20,6 +20,7 @@ use super::policy::{
     KeyUsagePolicy, Policy, RevocationMode, RevokedAfterSigningTime, ValidationTimeMode,
 };
 use super::profile::{self, Role, Violation};
+use super::role::HolderMarks;
 use super::store::{cert_key_id, Crl, TrustStore};
 
 // Every signature algorithm webpki offers with ring; key sizes are checked by the policy.
@@ -126,6 +127,10 @@ impl TrustStore {
         })?;
         let subject = CertificateName::from_x509(leaf.subject());
         let subject_text = subject.to_string();
+        // What the certificate says about its holder; unreadable marks are a malformed
+        // certificate, never "no marks".
+        let holder = HolderMarks::read(&leaf)
+            .map_err(|reason| ChainError::Malformed { index: 0, reason })?;
         for (index, der) in chain.iter().enumerate().skip(1) {
             X509Certificate::from_der(der).map_err(|e| ChainError::Malformed {
                 index,
@@ -366,6 +371,7 @@ impl TrustStore {
             certificates,
             anchor,
             validated_at: at,
+            holder,
         };
         Ok((validated, cacheable.then_some((window_from, window_until))))
     }

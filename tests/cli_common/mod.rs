@@ -118,7 +118,7 @@ impl Demo {
         .args(["--subject", "Xin hướng dẫn mua sắm và tạm cấp kinh phí"])
         .args([
             "--signer-name",
-            "Nguyễn Văn An",
+            "Nguyễn Văn An (TEST)",
             "--signer-position",
             "Chủ tịch",
         ])

@@ -40,14 +40,17 @@ Try:
       --directory directory.json letter.json
 ";
 
-/// Invented names for the demo persons; `(TEST)` marks them in every certificate.
+/// Invented names for the demo persons, given in the sample directory's order; `(TEST)` marks
+/// them in every certificate. The sixth agency is A Lưới 1 (000.00.41.H57), the commune the
+/// README's example writes from, so its person is "Nguyễn Văn An (TEST)": the name that
+/// example declares as signatory (the strict policy compares the two).
 const NAMES: &[&str] = &[
-    "Nguyễn Văn An",
+    "Huỳnh Thị Giang",
     "Trần Thị Bình",
     "Lê Văn Cường",
     "Phạm Thị Dung",
     "Hoàng Văn Em",
-    "Huỳnh Thị Giang",
+    "Nguyễn Văn An",
     "Võ Văn Hải",
     "Đặng Thị Hoa",
 ];

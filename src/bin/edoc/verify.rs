@@ -532,8 +532,18 @@ fn text_line(target: &str, outcome: &Outcome, inputs: &Inputs) -> String {
                     if *n == 1 { "y" } else { "ies" }
                 ),
             };
+            // What the policy reports without refusing (a high-S signature, a declared
+            // signatory that differs under a lenient policy): a clerk sees it on the OK line.
+            let report = v.report();
+            let warnings: String = report
+                .checks
+                .iter()
+                .chain(report.signatures.iter().flat_map(|s| s.checks.iter()))
+                .filter(|c| c.status == edoc::CheckStatus::Warning)
+                .map(|c| format!("; warning ({}): {}", c.name, c.detail))
+                .collect();
             format!(
-                "OK      {target}: {document}, signed by {}{trace}",
+                "OK      {target}: {document}, signed by {}{trace}{warnings}",
                 signers.join(", ")
             )
         }
