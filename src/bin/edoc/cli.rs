@@ -38,7 +38,7 @@ pub(crate) enum Command {
     Inspect(InspectArgs),
     /// Make and sign a status message (edXML status) answering a received package.
     #[command(after_help = STATUS_HELP, mut_arg("trust", |a| a.required(true)))]
-    Status(StatusArgs),
+    Status(Box<StatusArgs>),
     /// Test-only PKI tools.
     #[command(subcommand)]
     Pki(PkiCommand),
