@@ -66,7 +66,7 @@ impl Demo {
             .args(["--subject", "Xin hướng dẫn mua sắm"])
             .args([
                 "--signer-name",
-                "Nguyễn Văn An",
+                "Nguyễn Văn An (TEST)",
                 "--signer-position",
                 "Chủ tịch",
             ])
