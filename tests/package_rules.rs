@@ -644,3 +644,33 @@ fn the_hub_refuses_one_certificate_in_both_roles() {
     sign(&mut p, &w.seal(A_LUOI_5), Commitment::ProofOfOrigin);
     router.submit(&p.to_json(), NOW).unwrap();
 }
+
+#[test]
+fn a_policy_asking_for_marked_persons_refuses_an_unmarked_approval() {
+    let mut w = World::new();
+    let plain = w.unmarked(Holder::Person {
+        full_name: CHAIRMAN.into(),
+        agency_name: "UBND xã A Lưới 5".into(),
+        agency: id(A_LUOI_5),
+    });
+    let mut p = request();
+    sign(&mut p, &plain, Commitment::ProofOfApproval);
+    sign(&mut p, &w.seal(A_LUOI_5), Commitment::ProofOfOrigin);
+    // The strict policy asks only that an approval is not a seal.
+    w.verify(&p).unwrap_or_else(|e| panic!("{}", e.report()));
+    w.policy.signer_roles.approval = edoc::ApprovalRole::MarkedPerson;
+    let (sub, check, detail) = refused(w.verify(&p));
+    assert_eq!(
+        (sub, check.as_str()),
+        (SubIndication::ChainConstraintsFailure, "approvalRole")
+    );
+    assert!(
+        detail.contains(CHAIRMAN) && detail.contains("not marked as a natural person"),
+        "{detail}"
+    );
+    // A person marked by the ETSI QC type esign and QCP-n passes.
+    let mut p = request();
+    sign(&mut p, &w.chairman(), Commitment::ProofOfApproval);
+    sign(&mut p, &w.seal(A_LUOI_5), Commitment::ProofOfOrigin);
+    w.verify(&p).unwrap_or_else(|e| panic!("{}", e.report()));
+}

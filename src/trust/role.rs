@@ -109,3 +109,58 @@ fn qc_types(value: &[u8]) -> Result<Vec<String>, String> {
     }
     Ok(types)
 }
+
+#[cfg(test)]
+mod tests {
+    use x509_parser::asn1_rs::{Oid, Sequence, ToDer};
+
+    use super::qc_types;
+
+    fn oid(arcs: &[u64]) -> Oid<'static> {
+        Oid::from(arcs).unwrap()
+    }
+
+    /// `SEQUENCE { statementId, info }` for each (id, info DER) given, in a SEQUENCE OF.
+    fn statements(list: &[(&[u64], Vec<u8>)]) -> Vec<u8> {
+        let seqs: Vec<Sequence<'static>> = list
+            .iter()
+            .map(|(id, info)| {
+                let mut content = oid(id).to_der_vec().unwrap();
+                content.extend(info);
+                Sequence::new(content.into())
+            })
+            .collect();
+        seqs.to_der_vec().unwrap()
+    }
+
+    #[test]
+    fn qc_types_are_read_and_other_statements_are_skipped() {
+        let types = vec![oid(&[0, 4, 0, 1862, 1, 6, 2])].to_der_vec().unwrap();
+        let der = statements(&[
+            // QcCompliance (no info), then the QC type eseal.
+            (&[0, 4, 0, 1862, 1, 1], Vec::new()),
+            (&[0, 4, 0, 1862, 1, 6], types),
+        ]);
+        assert_eq!(qc_types(&der).unwrap(), ["0.4.0.1862.1.6.2"]);
+        assert_eq!(qc_types(&statements(&[])).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn malformed_qc_statements_are_errors_never_no_marks() {
+        let types = vec![oid(&[0, 4, 0, 1862, 1, 6, 1])].to_der_vec().unwrap();
+        let good = statements(&[(&[0, 4, 0, 1862, 1, 6], types.clone())]);
+        // Every truncation, and trailing bytes after the extension or after the QC types.
+        for n in 0..good.len() {
+            assert!(qc_types(&good[..n]).is_err(), "truncated to {n}");
+        }
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert!(qc_types(&trailing).is_err());
+        let mut types_trailing = types;
+        types_trailing.extend([5, 0]);
+        assert!(qc_types(&statements(&[(&[0, 4, 0, 1862, 1, 6], types_trailing)])).is_err());
+        // A QC type statement whose info is not a list of OIDs.
+        let not_oids = vec![Sequence::new(vec![5, 0].into())].to_der_vec().unwrap();
+        assert!(qc_types(&statements(&[(&[0, 4, 0, 1862, 1, 6], not_oids)])).is_err());
+    }
+}
