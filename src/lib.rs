@@ -100,6 +100,8 @@
 //! | `cli` | no | the `edoc` binary (`cargo install --path . --features cli`), with `test-pki` for `edoc pki demo` |
 //! | `test-pki` | no (on with `cli`) | `TestPki`: generated certificates for tests and demos, never for real documents |
 //! | `pkcs11` | no | `Pkcs11Signer`: keys on USB tokens and HSMs through PKCS#11 |
+//! | `client` | no | `HubClient` (an agency's system talking to its hub) and `HttpsTransport` (hub to hub), over mutual TLS: tokio, reqwest, rustls |
+//! | `server` | no | the hub's HTTP API (`HubService`, `serve`), the forwarder, group commit, `HubConfig`/`HubNode` (hub.toml): axum, hyper, tokio-rustls; implies `client` |
 //!
 //! The library never reads the clock and never prints: times are arguments, and it reports
 //! through `tracing`. Times are [`time::OffsetDateTime`]s of the `time` crate, re-exported as
@@ -144,6 +146,11 @@ mod status;
 // 8. Routing between agencies: table, router, trace, receipts, mailbox stores.
 mod route;
 
+// 9. The network (features client, server): the hub's HTTP API, its client, the HTTPS
+// transport between hubs. The only async code.
+#[cfg(feature = "client")]
+mod hub;
+
 // Test support: generated certificates for tests and demos, never for real documents.
 #[cfg(feature = "test-pki")]
 mod testing;
@@ -154,6 +161,23 @@ pub use document::{
     Agency, AttachmentEntry, BusinessAction, Competence, Confidentiality, DocumentError,
     DocumentId, DocumentType, Header, HeaderBuilder, InReplyTo, Signatory, Urgency,
 };
+#[cfg(feature = "client")]
+pub use hub::client::{
+    ClientError, HttpsTransport, HubClient, HubClientConfig, Neighbour, Submitted,
+};
+#[cfg(feature = "client")]
+pub use hub::clock::{Clock, SystemClock};
+#[cfg(feature = "server")]
+pub use hub::server::{
+    serve, Caller, ClientCertificate, Forwarder, ForwarderOptions, HubConfig, HubConfigError,
+    HubNode, HubService, HubServiceOptions, ServeOptions,
+};
+#[cfg(feature = "server")]
+pub use hub::tls::server_tls_config;
+#[cfg(feature = "client")]
+pub use hub::tls::{TlsError, TlsIdentity};
+#[cfg(feature = "client")]
+pub use hub::wire::{FetchedDelivery, Problem};
 pub use jades::{
     sign_attached_compact, sign_detached, verify_attached, verify_attached_with_key,
     verify_detached, verify_detached_documents, verify_detached_payload, verify_raw_signature,

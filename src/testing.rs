@@ -507,6 +507,97 @@ impl TestPki {
     }
 }
 
+/// TLS certificates, for the network: agencies' systems and hubs (tests, `edoc pki demo`).
+impl TestPki {
+    /// A TLS client certificate for an agency's system: CN = "`agency_name` (TLS)", O = the
+    /// agency's name, organizationIdentifier = its code, keyUsage digitalSignature, EKU
+    /// id-kp-clientAuth only (it cannot sign documents), a P-256 key. `defect` as for signing
+    /// certificates: `UntrustedRoot` issues it under the untrusted hierarchy, `WrongEku` gives
+    /// it documentSigning instead, `Expired` dates it 2020–2024.
+    pub fn tls_client(
+        &self,
+        agency_name: &str,
+        agency: &OrgId,
+        defect: Defect,
+    ) -> Result<TestIdentity, TestPkiError> {
+        let mut p = self.tls_params(&format!("{agency_name} (TLS)"), agency_name, &[])?;
+        p.distinguished_name
+            .push(DnType::CustomDnType(vec![2, 5, 4, 97]), agency.to_string());
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let mut ca = &self.intermediate;
+        match defect {
+            Defect::UntrustedRoot => ca = &self.untrusted_intermediate,
+            Defect::WrongEku => {
+                p.extended_key_usages = vec![ExtendedKeyUsagePurpose::Other(vec![
+                    1, 3, 6, 1, 5, 5, 7, 3, 36,
+                ])]
+            }
+            Defect::Expired => {
+                p.not_before = ymd(2020, 1, 1);
+                p.not_after = ymd(2024, 1, 1);
+            }
+            _ => {}
+        }
+        self.tls_issue(p, ca)
+    }
+
+    /// A hub's TLS certificate: CN = `hub`, O = the test PKI, no organizationIdentifier (a
+    /// hub is not an agency), subjectAltName = `names` (DNS names or IP addresses), EKU
+    /// serverAuth and clientAuth (it serves agencies and calls its neighbours), a P-256 key.
+    pub fn tls_hub(&self, hub: &str, names: &[&str]) -> Result<TestIdentity, TestPkiError> {
+        let mut p = self.tls_params(hub, "edoc TEST hubs (not for real documents)", names)?;
+        p.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ServerAuth,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        self.tls_issue(p, &self.intermediate)
+    }
+
+    fn tls_params(
+        &self,
+        cn: &str,
+        org: &str,
+        names: &[&str],
+    ) -> Result<CertificateParams, TestPkiError> {
+        let mut p = CertificateParams::default();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.distinguished_name.push(DnType::OrganizationName, org);
+        p.distinguished_name.push(DnType::CountryName, "VN");
+        for name in names {
+            p.subject_alt_names
+                .push(match name.parse::<std::net::IpAddr>() {
+                    Ok(ip) => rcgen::SanType::IpAddress(ip),
+                    Err(_) => rcgen::SanType::DnsName((*name).try_into().map_err(gen_err)?),
+                });
+        }
+        p.is_ca = IsCa::ExplicitNoCa;
+        p.use_authority_key_identifier_extension = true;
+        p.serial_number = Some(SerialNumber::from(
+            self.next_serial.fetch_add(1, Ordering::Relaxed),
+        ));
+        p.not_before = ymd(2025, 1, 1);
+        p.not_after = ymd(2030, 1, 1);
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        Ok(p)
+    }
+
+    fn tls_issue(&self, p: CertificateParams, ca: &Ca) -> Result<TestIdentity, TestPkiError> {
+        let serial = p
+            .serial_number
+            .as_ref()
+            .map(|s| s.to_bytes())
+            .unwrap_or_default();
+        let key = key_for(Algorithm::Es256, None)?;
+        let cert = p.signed_by(&key, &ca.issuer).map_err(gen_err)?;
+        Ok(TestIdentity {
+            algorithm: Algorithm::Es256,
+            pkcs8_der: key.serialize_der(),
+            chain: vec![cert.der().clone(), ca.cert.clone()],
+            serial,
+        })
+    }
+}
+
 fn hierarchy(root_name: &str, inter_name: &str, serial: u64) -> Result<(Ca, Ca), TestPkiError> {
     let root_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
     let root_params = ca_params(root_name, serial);

@@ -14,6 +14,8 @@ mod trace;
 pub use hubs::{HubRegistry, HubRegistryError};
 pub use notice::NonDeliveryNotice;
 pub use receipt::{Disposition, Receipt, RecipientDisposition};
+#[cfg(feature = "server")]
+pub(crate) use router::PreparedSubmission;
 pub use router::{
     Accepted, ForwardReport, InProcessNetwork, Router, RouterConfig, SubmitError, Transport,
     TransportError,

@@ -45,6 +45,18 @@ pub(crate) enum Command {
     /// Validation policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run a hub (feature `server`).
+    #[command(subcommand)]
+    Hub(HubCommand),
+    /// Send packages or status messages to the agency's hub over mutual TLS (feature `client`).
+    #[command(after_help = SEND_HELP)]
+    Send(SendArgs),
+    /// Fetch the agency's deliveries: each is written, fsynced and verified, then acknowledged.
+    #[command(after_help = FETCH_HELP)]
+    Fetch(FetchArgs),
+    /// Acknowledge deliveries by number (what `edoc fetch` does after verifying each).
+    #[command(after_help = ACK_HELP)]
+    Ack(AckArgs),
 }
 
 /// `edoc policy ...`.
@@ -599,7 +611,9 @@ const PKI_DEMO_HELP: &str = "\
 Writes DIR/README.txt, DIR/trust.pem (root), DIR/intermediates.pem, DIR/crl.pem (the root's and
 the intermediate's CRLs), DIR/directory.json (the sample directory, each agency bound to its
 seal certificate), and for each agency of the sample directory DIR/orgs/<code>/seal.key,
-seal.pem, signer.key and signer.pem (ES256 keys, certificates valid 2025-01-01..2030-01-01).
+seal.pem, signer.key and signer.pem (ES256 keys, certificates valid 2025-01-01..2030-01-01),
+tls.pem and tls.key (the agency system's TLS client certificate), and for a network of two hubs
+DIR/routing.json, DIR/hub.h57.toml, DIR/hub.national.toml and DIR/hubs/<hub>/ (seal and TLS).
 Every file says it is for testing. The keys are unprotected: THIS IS FOR TRYING THE TOOL ONLY.
 
 Example:
@@ -616,6 +630,12 @@ pub(crate) struct PkiDemoArgs {
     /// Write into a non-empty folder, replacing files of the same names.
     #[arg(long)]
     pub(crate) force: bool,
+    /// The port hub.h57.toml listens on (127.0.0.1).
+    #[arg(long, value_name = "PORT", default_value_t = 8443)]
+    pub(crate) city_port: u16,
+    /// The port hub.national.toml listens on (127.0.0.1).
+    #[arg(long, value_name = "PORT", default_value_t = 8444)]
+    pub(crate) national_port: u16,
 }
 
 fn parse_instant(s: &str) -> Result<OffsetDateTime, String> {
@@ -639,4 +659,154 @@ fn parse_agency(s: &str) -> Result<Agency, String> {
 fn parse_status_code(s: &str) -> Result<StatusCode, String> {
     StatusCode::from_code(s)
         .ok_or_else(|| format!("unknown status code {s:?}; expected 01-06, 13, 15 or 16"))
+}
+
+/// `edoc hub ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum HubCommand {
+    /// Serve a hub: its HTTPS API (client certificates required) and its forwarder.
+    #[command(after_help = HUB_SERVE_HELP)]
+    Serve(HubServeArgs),
+}
+
+const HUB_SERVE_HELP: &str = "\
+Reads hub.toml (listen address, TLS certificate and key, seal, trust anchors and CRLs,
+directory, routing table, neighbour hubs with URLs and certificate fingerprints, data folder),
+opens the hub's store and serves until SIGTERM or Ctrl-C, then stops accepting, lets requests
+in flight finish and commits what is queued. Logs go to standard error (EDOC_LOG=debug for more).
+It prints one line when it listens:
+  hub.h57 listening on https://127.0.0.1:8443
+
+`edoc pki demo DIR` writes DIR/hub.h57.toml and DIR/hub.national.toml to try it.
+
+Example:
+  edoc hub serve --config demo/hub.h57.toml";
+
+/// `edoc hub serve`.
+#[derive(Debug, Args)]
+pub(crate) struct HubServeArgs {
+    /// The hub's configuration file.
+    #[arg(long, value_name = "TOML")]
+    pub(crate) config: PathBuf,
+}
+
+/// How to reach the agency's hub and what to trust: shared by send, fetch and ack.
+#[derive(Debug, Args)]
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) struct ConnectArgs {
+    /// The hub's URL, https://host:port.
+    #[arg(long, value_name = "URL")]
+    pub(crate) hub: String,
+    /// The agency's TLS certificate (id-kp-clientAuth), PEM, leaf first.
+    #[arg(long = "tls-cert", value_name = "PEM")]
+    pub(crate) tls_cert: PathBuf,
+    /// The key of --tls-cert, PEM.
+    #[arg(long = "tls-key", value_name = "PEM")]
+    pub(crate) tls_key: PathBuf,
+    /// The agency's code; by default the organizationIdentifier of --tls-cert.
+    #[arg(long, value_name = "CODE")]
+    pub(crate) agency: Option<OrgId>,
+    /// Trust anchors (root certificates), PEM: for the hub's certificate and its receipts.
+    #[arg(long = "trust", value_name = "PEM", required = true)]
+    pub(crate) trust: Vec<PathBuf>,
+    /// Intermediate CA certificates, PEM. Repeatable.
+    #[arg(long = "intermediates", value_name = "PEM")]
+    pub(crate) intermediates: Vec<PathBuf>,
+    /// CRLs, PEM. Repeatable.
+    #[arg(long = "crl", value_name = "PEM")]
+    pub(crate) crl: Vec<PathBuf>,
+    /// A hub whose seal may sign receipts, as NAME=PEM (its seal certificate). Repeatable; at
+    /// least the hub connected to.
+    #[arg(long = "hub-seal", value_name = "NAME=PEM", required = true)]
+    pub(crate) hub_seal: Vec<String>,
+    /// A validation policy (JSON); strict by default.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+}
+
+const SEND_HELP: &str = "\
+Each FILE is a signed package (JSON) or a signed status message (JWS compact, as `edoc status`
+writes it). A submission counts only once the hub's signed receipt verifies; the client retries
+what failed for a retryable reason, and a resubmitted package gets its first receipt back.
+
+Output: one line per file, `SENT` with what the hub did for each recipient, or `REFUSED` with
+the hub's reason (for a package that failed verification, its sub-indication).
+
+Example:
+  A=demo/orgs/000.00.41.H57
+  edoc send --hub https://127.0.0.1:8443 --tls-cert $A/tls.pem --tls-key $A/tls.key \\
+      --trust demo/trust.pem --intermediates demo/intermediates.pem --crl demo/crl.pem \\
+      --hub-seal hub.h57=demo/hubs/hub.h57/seal.pem letter.json
+
+Exit codes: 0 all accepted, 1 any refused, 2 usage or I/O error, 3 the hub is unavailable
+(retry later).";
+
+/// `edoc send`.
+#[derive(Debug, Args)]
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) struct SendArgs {
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
+    /// Write each signed receipt into this folder as FILE.receipt.jws.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) receipts: Option<PathBuf>,
+    /// The packages or status messages to send.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+const FETCH_HELP: &str = "\
+Fetches the agency's deliveries until its mailbox is empty. Each is written into --out DIR
+(through a temporary file, fsynced, renamed), then verified (a package: its signatures under the
+policy; a status: its seal), and acknowledged only then. One that fails verification is kept as
+*.FAILED and not acknowledged: the hub hands it out again after its visibility timeout.
+
+Output: one line per delivery, `OK` or `FAILED`, then a summary.
+
+Example:
+  F=demo/orgs/000.00.05.H57
+  edoc fetch --hub https://127.0.0.1:8443 --tls-cert $F/tls.pem --tls-key $F/tls.key \\
+      --trust demo/trust.pem --intermediates demo/intermediates.pem --crl demo/crl.pem \\
+      --hub-seal hub.h57=demo/hubs/hub.h57/seal.pem --directory demo/directory.json --out inbox/
+
+Exit codes: 0 every delivery verified, 1 any failed, 2 usage or I/O error, 3 the hub is
+unavailable (retry later).";
+
+/// `edoc fetch`.
+#[derive(Debug, Args)]
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) struct FetchArgs {
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
+    /// Where the deliveries are written.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// The directory of agencies (JSON): which seals belong to whom.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) directory: Option<PathBuf>,
+    /// How long to wait for a first delivery when the mailbox is empty, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub(crate) wait: u64,
+    /// Deliveries asked for at a time.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub(crate) max: usize,
+}
+
+const ACK_HELP: &str = "\
+Acknowledges deliveries of the agency's mailbox by number (the number `edoc fetch` prints and
+puts first in each file name). Acknowledging twice is harmless.
+
+Example:
+  edoc ack --hub https://127.0.0.1:8443 --tls-cert $F/tls.pem --tls-key $F/tls.key \\
+      --trust demo/trust.pem --hub-seal hub.h57=demo/hubs/hub.h57/seal.pem 12 13";
+
+/// `edoc ack`.
+#[derive(Debug, Args)]
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) struct AckArgs {
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
+    /// Delivery numbers.
+    #[arg(value_name = "ID", required = true)]
+    pub(crate) ids: Vec<u64>,
 }

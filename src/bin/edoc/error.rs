@@ -13,6 +13,8 @@ pub(crate) enum Exit {
     Failed = 1,
     /// Usage error, or a file could not be read, parsed as configuration, or written.
     Usage = 2,
+    /// The hub could not be reached or could not answer now: retry later.
+    Unavailable = 3,
 }
 
 impl From<Exit> for ExitCode {
@@ -49,6 +51,10 @@ pub(crate) enum CliError {
     /// Some inputs could not be read; each was already reported with the results.
     #[error("some inputs could not be read")]
     Unreadable,
+    /// The hub is unreachable or cannot answer now.
+    #[error("{0}")]
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
+    Unavailable(String),
 }
 
 impl CliError {
@@ -60,6 +66,7 @@ impl CliError {
             | CliError::Config(_)
             | CliError::Unreadable => Exit::Usage,
             CliError::Refused(_) | CliError::Failed => Exit::Failed,
+            CliError::Unavailable(_) => Exit::Unavailable,
         }
     }
 

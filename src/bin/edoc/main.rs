@@ -2,10 +2,15 @@
 //! library; this binary reads files, calls the public API and prints.
 #![forbid(unsafe_code)]
 
+mod ack;
 mod cause;
 mod classify;
 mod cli;
+#[cfg(feature = "client")]
+mod connect;
 mod error;
+mod fetch;
+mod hub;
 mod inputs;
 mod inspect;
 mod io;
@@ -13,7 +18,9 @@ mod key;
 mod keyfile;
 mod new;
 mod pki;
+mod pki_network;
 mod policy;
+mod send;
 mod sign;
 mod status;
 mod verify;
@@ -23,7 +30,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, PkiCommand, PolicyCommand};
+use cli::{Cli, Command, HubCommand, PkiCommand, PolicyCommand};
 use error::{CliError, Exit};
 
 fn main() -> ExitCode {
@@ -37,6 +44,10 @@ fn main() -> ExitCode {
         Command::Status(a) => status::run(a),
         Command::Pki(PkiCommand::Demo(a)) => pki::demo(a),
         Command::Policy(PolicyCommand::Show) => policy::show(),
+        Command::Hub(HubCommand::Serve(a)) => hub::serve(a),
+        Command::Send(a) => send::run(a),
+        Command::Fetch(a) => fetch::run(a),
+        Command::Ack(a) => ack::run(a),
     };
     match result {
         Ok(()) => Exit::Ok.into(),

@@ -129,10 +129,11 @@ pub(crate) fn demo(args: &PkiDemoArgs) -> Result<(), CliError> {
             &format!("{WARNING}{}", person.certificate_pem()),
         )?;
     }
+    let network = crate::pki_network::write(dir, &pki, &agencies, args, WARNING, &write)?;
     // JSON has no comments: the directory's test status is said in README.txt and in the
     // file name of every certificate it binds.
     write(dir, "directory.json", &directory.to_json())?;
-    write(dir, "README.txt", &format!("{README}{who}"))?;
+    write(dir, "README.txt", &format!("{README}{who}{network}"))?;
     eprintln!(
         "wrote a TEST-ONLY PKI for {} agencies to {} (see README.txt)",
         agencies.len(),

@@ -60,7 +60,7 @@ impl Router {
             .collect()
     }
 
-    fn commit_pending(
+    pub(super) fn commit_pending(
         &self,
         pending: Vec<(usize, SubmitEffects, Receipt)>,
         answers: &mut [Option<Result<Accepted, SubmitError>>],

@@ -8,6 +8,9 @@
 
 mod batch;
 mod document;
+// Used by the hub server only.
+#[cfg(feature = "server")]
+mod group;
 mod notice;
 mod status;
 mod transport;
@@ -33,6 +36,8 @@ use crate::signer::Signer;
 use crate::status::StatusCode;
 use crate::trust::{Policy, TrustStore};
 
+#[cfg(feature = "server")]
+pub(crate) use group::PreparedSubmission;
 pub use transport::{ForwardReport, InProcessNetwork, Transport, TransportError};
 
 /// Everything a hub is made of.
@@ -271,6 +276,13 @@ impl Router {
     /// The known hubs.
     pub fn hubs(&self) -> &HubRegistry {
         &self.cfg.hubs
+    }
+
+    /// The trust store, policy and parsing limits the hub checks submissions with (the hub
+    /// server checks TLS client certificates against the same store).
+    #[cfg(feature = "server")]
+    pub(crate) fn checks(&self) -> (&Arc<TrustStore>, &Policy, &Limits) {
+        (&self.cfg.trust, &self.cfg.policy, &self.cfg.limits)
     }
 
     /// Every (document, recipient) this hub routed whose due date passed before `today`
