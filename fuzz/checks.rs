@@ -12,8 +12,8 @@ use std::sync::{Arc, OnceLock};
 use edoc::{
     certificates_from_bytes, verify_detached, Detached, DetachedObject, Directory, HubId,
     HubRegistry, Indication, JwsMessage, JwsSignature, Limits, MemoryStore, Package,
-    ParsedSignature, Policy, Router, RouterConfig, RoutingTable, Signer, SoftwareSigner,
-    StatusMessage, SubmitError, TrustStore, ValidationTimes, Verifier,
+    ParsedSignature, PayloadKind, Policy, Router, RouterConfig, RoutingTable, Signer,
+    SoftwareSigner, StatusMessage, SubmitError, TrustStore, ValidationTimes, Verifier,
 };
 use edoc::{
     export_edxml, export_edxml_status, import_edxml, EdxmlError, EdxmlImport, EdxmlLimits,
@@ -557,6 +557,8 @@ pub(crate) fn hub() -> &'static Router {
             .first()
             .expect("hub seal certificate");
         hubs.add(hub.clone(), Directory::certificate_fingerprint(leaf));
+        // A neighbour whose seal is no certificate at all: nothing it sends can verify.
+        hubs.add(national(), [0x4e; 32]);
         Router::new(RouterConfig {
             hub,
             trust: Arc::new(fixture_store()),
@@ -606,6 +608,21 @@ pub(crate) fn submit(data: &[u8]) {
         Err(e) => {
             assert!(!e.to_string().is_empty());
         }
+    }
+}
+
+fn national() -> HubId {
+    "hub.national".parse().expect("hub name")
+}
+
+/// `Router::receive` of a status (a forwarded status: the signed status and the hubs' trace)
+/// from the neighbouring hub `hub.national`, whose registered seal no certificate matches:
+/// never panics, never accepts (no trace entry of that hub can verify, and without one a
+/// status from a hub is refused), and every refusal is a typed error that says why.
+pub(crate) fn hub_status(data: &[u8]) {
+    match hub().receive(&national(), PayloadKind::Status, data, now()) {
+        Ok(_) => panic!("a status from another hub was accepted without its signed trace"),
+        Err(e) => assert!(!e.to_string().is_empty()),
     }
 }
 
@@ -733,4 +750,5 @@ pub(crate) const TARGETS: &[(&str, Check)] = &[
     ("timestamp_token", timestamp_token),
     ("cms", cms),
     ("edxml", edxml),
+    ("hub_status", hub_status),
 ];

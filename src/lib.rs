@@ -230,8 +230,8 @@ pub use signer::{
     TokenSelector,
 };
 pub use status::{
-    Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError, StatusTransitionError,
-    VerifiedStatus,
+    AnswerContext, Staff, StatusAuthor, StatusCode, StatusMessage, StatusMessageError,
+    StatusSignError, StatusTransitionError, VerifiedStatus,
 };
 #[cfg(feature = "test-pki")]
 pub use testing::{Defect, Holder, IdentitySpec, TestIdentity, TestPki, TestPkiError};

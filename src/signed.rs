@@ -71,6 +71,16 @@ pub enum SignedMessageError {
         /// Who the message claims to come from.
         claimed: String,
     },
+    /// The time the message states is too far from its signing time (`iat`) or from the
+    /// checking clock (the window is [`Policy::status_time_window_seconds`], the clock skew
+    /// [`Policy::clock_skew_seconds`]).
+    #[error("{what}: {reason}")]
+    Time {
+        /// Which message.
+        what: &'static str,
+        /// Which times, and how far apart.
+        reason: String,
+    },
     /// The signed content is not the expected JSON.
     #[error("{what} content is invalid: {reason}")]
     Content {
@@ -89,6 +99,8 @@ pub(crate) struct Checked {
     /// SHA-256 of the JWS signing input (`protected.payload`): what the signature signs, the
     /// same for every encoding of the signature value and whatever surrounds the JWS.
     pub(crate) signed_content: [u8; 32],
+    /// The signing time the signature claims (`iat`).
+    pub(crate) signing_time: OffsetDateTime,
 }
 
 /// Signs `payload` (canonical JSON) as compact JWS with proof of receipt at `time`.
@@ -197,6 +209,7 @@ pub(crate) fn verify(
         payload,
         chain,
         signed_content,
+        signing_time,
     })
 }
 

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use crate::jades::JadesError;
 use crate::org::OrgId;
+use crate::package::VerifiedPackage;
 use crate::signed::{self, SignedMessageError};
 use crate::signer::Signer;
 use crate::trust::{AgencyCertificates, CertificateName, Policy, TrustStore};
@@ -395,6 +396,148 @@ impl StatusMessage {
     }
 }
 
+/// What a status answers, for [`StatusMessage::sign_answer`]: the document, verified, the
+/// statuses already set for it between the same two agencies, and what to check the seal with.
+#[derive(Clone, Copy)]
+pub struct AnswerContext<'a> {
+    /// The document the status is about, verified (the proof that it is a real document).
+    pub document: &'a VerifiedPackage,
+    /// The statuses already set for this (document, recipient), oldest first: the transition
+    /// rules ([`StatusCode::check_after`]) apply against them. Empty for a first answer.
+    pub history: &'a [StatusCode],
+    /// Trust anchors and CRLs for the seal's chain.
+    pub trust: &'a TrustStore,
+    /// The policy the hub applies (chain, organization binding, times).
+    pub policy: &'a Policy,
+    /// Which certificates seal for which agency, beyond their organizationIdentifier.
+    pub agencies: &'a dyn AgencyCertificates,
+    /// The clock.
+    pub now: OffsetDateTime,
+}
+
+impl fmt::Debug for AnswerContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AnswerContext")
+            .field("document", &self.document.header().id().to_string())
+            .field("history", &self.history)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why [`StatusMessage::sign_answer`] signed nothing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatusSignError {
+    /// A field of the message is invalid.
+    #[error(transparent)]
+    Invalid(StatusMessageError),
+    /// The message names another document than the one it answers.
+    #[error("the status is about document {stated}, but the document answered is {document}")]
+    OtherDocument {
+        /// The document id the message states.
+        stated: String,
+        /// The id of the document given.
+        document: String,
+    },
+    /// The message does not go between the document's sender and one of its recipients the
+    /// way its code requires (a recipient answers the sender; the sender sends 13).
+    #[error("status {code} about document {document_id} must go from {expected_from} to {expected_to}, not from {from} to {to}")]
+    WrongParty {
+        /// The status.
+        code: StatusCode,
+        /// The document.
+        document_id: String,
+        /// Who the message says it comes from.
+        from: OrgId,
+        /// Who it says it goes to.
+        to: OrgId,
+        /// Who must send it (for a recipient's answer, the first recipient when `from` is
+        /// none of them).
+        expected_from: OrgId,
+        /// Who must receive it.
+        expected_to: OrgId,
+    },
+    /// The code may not follow the statuses already set.
+    #[error(transparent)]
+    Transition(StatusTransitionError),
+    /// The signed status would not verify as a hub verifies it: most often, a seal that
+    /// is not the answering agency's own.
+    #[error("the status would be refused: {0}")]
+    WouldNotVerify(SignedMessageError),
+    /// The seal could not sign.
+    #[error("the seal could not sign: {0}")]
+    Signing(#[source] JadesError),
+}
+
+impl StatusMessage {
+    /// Signs the message as the answer to a document, applying the rules a hub applies when it
+    /// verifies it; nothing is signed unless all hold:
+    /// - the message's own checks ([`StatusMessage::check`]);
+    /// - it is about `ctx.document` (a verified package), from one of its recipients to its
+    ///   sender, or for 13 (recall requested) from its sender to one of its recipients;
+    /// - its code may follow `ctx.history` ([`StatusCode::check_after`]);
+    /// - signed, it verifies as [`StatusMessage::verify_signed`] verifies it: above all, the
+    ///   seal is the answering agency's own, and its time is close to the signing time.
+    ///
+    /// Returns the JWS compact bytes.
+    pub fn sign_answer(
+        &self,
+        seal: &dyn Signer,
+        ctx: &AnswerContext<'_>,
+    ) -> Result<Vec<u8>, StatusSignError> {
+        self.check().map_err(StatusSignError::Invalid)?;
+        let header = ctx.document.header();
+        let document = header.id().to_string();
+        if self.document_id != document {
+            return Err(StatusSignError::OtherDocument {
+                stated: self.document_id.clone(),
+                document,
+            });
+        }
+        let sender = header.sender().id;
+        let is_recipient = |a: &OrgId| header.all_recipients().any(|r| r.id == *a);
+        let first_recipient = header.all_recipients().next().map_or(sender, |r| r.id);
+        let (ok, expected_from, expected_to) = match self.code.author() {
+            StatusAuthor::Recipient => (
+                is_recipient(&self.from) && self.to == sender,
+                if is_recipient(&self.from) {
+                    self.from
+                } else {
+                    first_recipient
+                },
+                sender,
+            ),
+            StatusAuthor::Sender => (
+                self.from == sender && is_recipient(&self.to),
+                sender,
+                if is_recipient(&self.to) {
+                    self.to
+                } else {
+                    first_recipient
+                },
+            ),
+        };
+        if !ok {
+            return Err(StatusSignError::WrongParty {
+                code: self.code,
+                document_id: document,
+                from: self.from,
+                to: self.to,
+                expected_from,
+                expected_to,
+            });
+        }
+        self.code
+            .check_after(ctx.history)
+            .map_err(StatusSignError::Transition)?;
+        let bytes = self.sign(seal).map_err(StatusSignError::Signing)?;
+        StatusMessage::verify_signed(&bytes, ctx.trust, ctx.policy, ctx.agencies, ctx.now)
+            .map_err(StatusSignError::WouldNotVerify)?;
+        Ok(bytes)
+    }
+}
+
 /// A status message whose signature checked out: by the answering agency's seal (its
 /// certificate names that agency, or the directory lists it), with proof of receipt.
 #[derive(Debug, Clone)]
@@ -402,6 +545,8 @@ pub struct VerifiedStatus {
     message: StatusMessage,
     signer: CertificateName,
     bytes: std::sync::Arc<[u8]>,
+    signed_content: [u8; 32],
+    signing_time: OffsetDateTime,
 }
 
 impl VerifiedStatus {
@@ -415,9 +560,28 @@ impl VerifiedStatus {
         &self.signer
     }
 
-    /// The signed bytes, as received.
+    /// The signed bytes: the JWS compact string, without surrounding whitespace.
     pub fn bytes(&self) -> &std::sync::Arc<[u8]> {
         &self.bytes
+    }
+
+    /// The status's id: `status:` and the hex SHA-256 of what its signature signs (the
+    /// protected header and the payload). Every status has its own (the header carries the
+    /// signing time and the seal's certificate), and no re-encoding of the signature value or
+    /// whitespace around the JWS changes it. Hubs de-duplicate statuses on it; document ids,
+    /// which begin with an agency code, can never take it.
+    pub fn id(&self) -> String {
+        format!("status:{}", signed::hex(&self.signed_content))
+    }
+
+    /// SHA-256 of what the signature signs (`protected.payload`), the de-duplication digest.
+    pub fn signed_content(&self) -> &[u8; 32] {
+        &self.signed_content
+    }
+
+    /// The signing time the signature claims (`iat`).
+    pub fn signing_time(&self) -> OffsetDateTime {
+        self.signing_time
     }
 }
 
@@ -428,14 +592,22 @@ impl StatusMessage {
 
     /// Signs the message with the answering agency's seal (commitment proof of receipt,
     /// signing time [`StatusMessage::time`]): a JWS compact string over the canonical JSON.
+    ///
+    /// This is the signing step alone: it checks nothing. An agency's software answers with
+    /// [`StatusMessage::sign_answer`], which refuses what a hub would refuse.
     pub fn sign(&self, seal: &dyn Signer) -> Result<Vec<u8>, JadesError> {
         signed::sign(seal, &self.to_json(), self.time).map(String::into_bytes)
     }
 
     /// Verifies a signed status message: JAdES form, proof of receipt, signature, a chain
-    /// trusted under `policy`, the body's own checks, and a seal that belongs to
+    /// trusted under `policy`, the body's own checks, a seal that belongs to
     /// [`StatusMessage::from`] (per the policy's organization binding, with `agencies` listing
-    /// extra certificates).
+    /// extra certificates), and its times: [`StatusMessage::time`] within
+    /// [`Policy::status_time_window_seconds`] of the signing time, and not ahead of `now` by
+    /// more than [`Policy::clock_skew_seconds`] ([`SignedMessageError::Time`]).
+    ///
+    /// How long ago the status was set is for the hub that takes it to judge (against its own
+    /// clock, or the first hub's trace entry): an archived status verifies years later.
     pub fn verify_signed(
         bytes: &[u8],
         trust: &TrustStore,
@@ -459,12 +631,46 @@ impl StatusMessage {
                 signer: checked.chain.subject().to_string(),
                 claimed: format!("agency {}", message.from),
             })?;
+        check_times(&message, checked.signing_time, policy, now)?;
         Ok(VerifiedStatus {
             message,
             signer: checked.chain.subject().clone(),
-            bytes: std::sync::Arc::from(bytes),
+            bytes: std::sync::Arc::from(bytes.trim_ascii()),
+            signed_content: checked.signed_content,
+            signing_time: checked.signing_time,
         })
     }
+}
+
+/// The status's own time against its signing time and the clock.
+fn check_times(
+    message: &StatusMessage,
+    signing_time: OffsetDateTime,
+    policy: &Policy,
+    now: OffsetDateTime,
+) -> Result<(), SignedMessageError> {
+    let what = "status message";
+    let window = time::Duration::seconds(i64::from(policy.status_time_window_seconds));
+    let skew = time::Duration::seconds(i64::from(policy.clock_skew_seconds));
+    if (message.time - signing_time).abs() > window {
+        return Err(SignedMessageError::Time {
+            what,
+            reason: format!(
+                "it states the time {}, but was signed at {}; the policy allows {} seconds between them",
+                message.time, signing_time, policy.status_time_window_seconds
+            ),
+        });
+    }
+    if message.time > now + skew {
+        return Err(SignedMessageError::Time {
+            what,
+            reason: format!(
+                "it states the time {}, ahead of the clock ({now}) by more than the policy's {} seconds of skew",
+                message.time, policy.clock_skew_seconds
+            ),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -702,6 +702,7 @@ fn status_signs_an_accepted_message_for_the_sender() {
     let finance = demo.pki.join("orgs").join("000.00.05.H57");
     let out = edoc()
         .arg("status")
+        .args(demo.trust_args())
         .arg("--key")
         .arg(finance.join("seal.key"))
         .arg("--cert")
@@ -713,7 +714,6 @@ fn status_signs_an_accepted_message_for_the_sender() {
             "--staff-position",
             "Chuyên viên",
         ])
-        .args(["--at", VERIFY_AT])
         .arg(&p)
         .output()
         .unwrap();
@@ -723,6 +723,7 @@ fn status_signs_an_accepted_message_for_the_sender() {
 
     let out = edoc()
         .arg("status")
+        .args(demo.trust_args())
         .arg("--key")
         .arg(finance.join("seal.key"))
         .arg("--cert")
@@ -734,7 +735,7 @@ fn status_signs_an_accepted_message_for_the_sender() {
             "--staff-position",
             "Chuyên viên",
         ])
-        .args(["--from", "000.00.05.H57", "--at", VERIFY_AT])
+        .args(["--from", "000.00.05.H57"])
         .arg(&p)
         .output()
         .unwrap();

@@ -1,7 +1,8 @@
-//! Routing: the hub itself (`router`), the routing table (agency codes to hubs), the signed trace,
-//! receipts and non-delivery notices, the registry of neighbouring hubs, and `store/`: the
+//! Routing: the hub itself (`router`), the routing table (agency codes to hubs), the signed trace
+//! (of documents, and of statuses between hubs: `forwarded`), receipts and non-delivery notices, the registry of neighbouring hubs, and `store/`: the
 //! mailbox store trait and its implementations.
 
+mod forwarded;
 mod hubs;
 mod notice;
 mod receipt;

@@ -1,5 +1,6 @@
-//! Trace entries: one per hub a document passes, signed by that hub, each naming the digest of
-//! the one before, so the trace cannot be cut, reordered or moved to another package unnoticed.
+//! Trace entries: one per hub a document (or a status, between hubs) passes, signed by that
+//! hub, each naming the digest of the one before, so the trace cannot be cut, reordered or
+//! moved to another package unnoticed.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -35,12 +36,15 @@ pub struct TraceHop {
     /// When it handled the document.
     #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
-    /// The document id.
+    /// The document id; in a status's trace, the status's id
+    /// ([`VerifiedStatus::id`](crate::status::VerifiedStatus::id)).
     pub document_id: String,
-    /// The document's business action code (0 new, 1 revoke, 2 update, 3 replace).
+    /// The document's business action code (0 new, 1 revoke, 2 update, 3 replace); 0 in a
+    /// status's trace.
     pub action: u8,
     /// Hex SHA-256 of the package content (signed data and signatures, not the trace):
-    /// [`VerifiedPackage::content_digest`]. Binds the entry to this package.
+    /// [`VerifiedPackage::content_digest`]. Binds the entry to this package. In a status's
+    /// trace, the SHA-256 of what the status's signature signs.
     pub content_sha256: String,
     /// Hex SHA-256 of the previous trace entry (`protected.payload.signature`), or `None`
     /// for the first hop.
@@ -73,7 +77,8 @@ pub enum TraceError {
         /// The signer.
         signer: String,
     },
-    /// An entry was made for another package (its content digest or document id differ).
+    /// An entry was made for another package or status (its content digest, document id or
+    /// business action differ).
     #[error("trace entry {index} (hub {hub}) belongs to another package")]
     OtherPackage {
         /// Position.
@@ -89,6 +94,19 @@ pub enum TraceError {
         index: usize,
         /// The hub named.
         hub: HubId,
+    },
+    /// The trace does not start at the sender's own hub: the hub that serves the sender (as
+    /// the checking hub's routing table sees it) neither made the first entry nor vouched for
+    /// the entries before its own. A registered hub cannot inject documents of agencies it
+    /// does not serve.
+    #[error("the trace starts at hub {hub}, but agency {sender} is reached through hub {expected}, which did not handle it")]
+    NotSendersHub {
+        /// The hub of the first entry.
+        hub: HubId,
+        /// The document's sender.
+        sender: OrgId,
+        /// The hub that serves the sender, as the checking hub's routing table says.
+        expected: HubId,
     },
     /// An entry's hub is not one the previous hub forwarded to, or its time runs backwards.
     #[error("trace entry {index}: hub {hub} was not the next hop of hub {previous}")]
@@ -132,8 +150,11 @@ pub(crate) fn make_entry(
 ///
 /// Each entry must be a proof-of-receipt signature by a certificate `hubs` registers for the hub
 /// it names, trusted under `policy`; name this package's content digest and document id; name
-/// the digest of the entry before it (none for the first); and come from a hub the previous
-/// entry forwarded to, no earlier than it.
+/// the digest of the entry before it (none for the first); state the document's business
+/// action; and come from a hub the previous entry forwarded to, no earlier than it.
+///
+/// Which hub may start a trace depends on the routing table of the hub that checks it: the
+/// router checks that too (the first hop is the sender's own hub, [`TraceError::NotSendersHub`]).
 pub fn verify_trace(
     package: &VerifiedPackage,
     hubs: &HubRegistry,
@@ -141,11 +162,43 @@ pub fn verify_trace(
     policy: &Policy,
     now: OffsetDateTime,
 ) -> Result<Vec<TraceHop>, TraceError> {
-    let content = hex(package.content_digest());
-    let document_id = package.header().id().to_string();
+    let subject = Traced {
+        id: &package.header().id().to_string(),
+        content_sha256: &hex(package.content_digest()),
+        action: package.header().action().code(),
+    };
+    verify_entries(
+        package.package().trace(),
+        &subject,
+        hubs,
+        trust,
+        policy,
+        now,
+    )
+}
+
+/// What a trace is about: the id each hop names, the content digest it binds, the action.
+pub(crate) struct Traced<'a> {
+    /// The document id, or a status's id.
+    pub(crate) id: &'a str,
+    /// Hex SHA-256 of the content the entries bind.
+    pub(crate) content_sha256: &'a str,
+    /// The document's business action code (0 for a status).
+    pub(crate) action: u8,
+}
+
+/// [`verify_trace`] over any message's entries.
+pub(crate) fn verify_entries(
+    entries: &[TraceEntry],
+    subject: &Traced<'_>,
+    hubs: &HubRegistry,
+    trust: &TrustStore,
+    policy: &Policy,
+    now: OffsetDateTime,
+) -> Result<Vec<TraceHop>, TraceError> {
     let mut hops: Vec<TraceHop> = Vec::new();
     let mut previous_digest: Option<String> = None;
-    for (index, entry) in package.package().trace().iter().enumerate() {
+    for (index, entry) in entries.iter().enumerate() {
         let text = entry_text(entry);
         let checked = signed::verify(
             text.as_bytes(),
@@ -171,7 +224,12 @@ pub fn verify_trace(
                 signer: checked.chain.subject().to_string(),
             });
         }
-        if hop.content_sha256 != content || hop.document_id != document_id {
+        // The action is in the signed header too; a hop stating another one relabels what the
+        // document does (a new document passed off as a replacement, say).
+        if hop.content_sha256 != subject.content_sha256
+            || hop.document_id != subject.id
+            || hop.action != subject.action
+        {
             return Err(TraceError::OtherPackage {
                 index,
                 hub: hop.hub,

@@ -63,6 +63,11 @@ pub struct Policy {
     /// from a policy file: [`HighSPolicy::Report`].
     #[serde(default)]
     pub ecdsa_high_s: HighSPolicy,
+    /// How far, in seconds, the time a status message states may lie from its signing time
+    /// (`iat`), and behind the clock of the first hub that takes it: a status held back, or
+    /// replayed, past this is refused. Absent from a policy file: one hour.
+    #[serde(default = "default_status_time_window")]
+    pub status_time_window_seconds: u32,
     /// Who may sign what: a seal is an organisation's certificate, an approval a natural
     /// person's of the sending agency, and the declared signatory is the approving person.
     #[serde(default)]
@@ -181,6 +186,10 @@ impl Default for SignerRoles {
     fn default() -> Self {
         SignerRoles::strict()
     }
+}
+
+fn default_status_time_window() -> u32 {
+    3_600
 }
 
 /// What an ECDSA signature with a high `s` (s > n/2) means.
@@ -380,6 +389,9 @@ impl Policy {
             leaf_key_usage: KeyUsagePolicy::RequireSigning,
             // Issue 12: report malleated ECDSA signatures; the content they sign is the same.
             ecdsa_high_s: HighSPolicy::Report,
+            // Issue 12: a status is set, signed and submitted within minutes; an hour leaves
+            // room for a clerk's queue, and none for replaying yesterday's answer.
+            status_time_window_seconds: default_status_time_window(),
             // Issue 12: one certificate must not play both roles, nor one agency's person
             // approve for another; see SignerRoles::strict.
             signer_roles: SignerRoles::strict(),

@@ -37,8 +37,8 @@ pub(crate) enum Command {
     #[command(after_help = INSPECT_HELP)]
     Inspect(InspectArgs),
     /// Make and sign a status message (edXML status) answering a received package.
-    #[command(after_help = STATUS_HELP)]
-    Status(StatusArgs),
+    #[command(after_help = STATUS_HELP, mut_arg("trust", |a| a.required(true)))]
+    Status(Box<StatusArgs>),
     /// Test-only PKI tools.
     #[command(subcommand)]
     Pki(PkiCommand),
@@ -545,15 +545,29 @@ const STATUS_HELP: &str = "\
 The status message (from, to, documentId, code, description, time, staff) is signed as a JAdES
 compact JWS with the proof-of-receipt commitment, the message's canonical JSON attached.
 `from` defaults to the package's only recipient; `to` is the document's sender (for code 13,
-recall requested, `from` is the sender and --to is needed).
+recall requested, `from` is the sender and --to is needed). --at sets the status's time (and
+the clock the package and the seal are checked at; default now).
+
+Nothing is signed, and the exit code is 1, unless a hub would accept the status:
+  - the package verifies (as `edoc verify` checks it, with the same --trust, --intermediates,
+    --crl, --directory and --policy): an unsigned or altered package is not answered;
+  - the status goes from a recipient of the document to its sender (13: the other way);
+  - the code may follow the statuses already set, given with --after (none: a first answer,
+    01, 02, 03 or 13); e.g. 06 completed needs the 03 before it;
+  - the key is the answering agency's own seal: its certificate's organizationIdentifier, or
+    the directory, names the agency given with --from.
 
 Codes: 01 arrived, 02 refused, 03 accepted and registered, 04 assigned, 05 being processed,
 06 completed, 13 recall requested, 15 recall or update agreed, 16 recall or update refused.
 
 Example:
-  edoc status --key demo/orgs/000.00.05.H57/seal.key --cert demo/orgs/000.00.05.H57/seal.pem \\
+  edoc status --trust demo/trust.pem --intermediates demo/intermediates.pem --crl demo/crl.pem \\
+      --key demo/orgs/000.00.05.H57/seal.key --cert demo/orgs/000.00.05.H57/seal.pem \\
       --code 03 --description \"Đã tiếp nhận\" --staff \"Trần Thị Bình\" \\
-      --staff-position \"Chuyên viên\" letter.json -o letter.status.jws";
+      --staff-position \"Chuyên viên\" letter.json -o letter.status.jws
+  edoc status --trust demo/trust.pem --intermediates demo/intermediates.pem --crl demo/crl.pem \\
+      --key demo/orgs/000.00.05.H57/seal.key --cert demo/orgs/000.00.05.H57/seal.pem \\
+      --code 06 --staff \"Trần Thị Bình\" --after letter.status.jws letter.json";
 
 /// `edoc status`.
 #[derive(Debug, Args)]
@@ -578,9 +592,13 @@ pub(crate) struct StatusArgs {
     /// The agency the status goes to (default: the document's sender).
     #[arg(long, value_name = "CODE")]
     pub(crate) to: Option<OrgId>,
-    /// Status time, RFC 3339 (default: now).
-    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
-    pub(crate) at: Option<OffsetDateTime>,
+    /// A status already set for this document between the same agencies (a signed status
+    /// file), so the new code is checked against it. Repeatable, in any order.
+    #[arg(long, value_name = "STATUS")]
+    pub(crate) after: Vec<PathBuf>,
+    /// Trust material to verify the package and the seal with; --at is the status's time.
+    #[command(flatten)]
+    pub(crate) inputs: TrustArgs,
     /// The received package, or `-` for standard input.
     #[arg(value_name = "PACKAGE")]
     pub(crate) package: String,

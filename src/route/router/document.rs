@@ -16,7 +16,7 @@ use crate::route::store::{
     SubmitEffects, Tracking, UrgencyRank,
 };
 use crate::route::table::HubId;
-use crate::route::trace::{self, Forwarded, TraceHop};
+use crate::route::trace::{self, Forwarded, TraceError, TraceHop};
 use crate::signed::hex;
 use crate::status::StatusCode;
 
@@ -112,6 +112,7 @@ impl Router {
                 if let Some(r) = mine.recipients.iter().find(|r| !seen.contains(r)) {
                     return Err(not_here(format!("{r} is not a recipient of the document")));
                 }
+                check_first_hop(&hops, &sender.id, cfg.table.hub_for(&sender.id), &cfg.hub)?;
                 let previous = verified
                     .package()
                     .trace()
@@ -287,6 +288,28 @@ impl Router {
             receipt,
             reads_tracking: action.target().is_some(),
         })
+    }
+}
+
+/// The trace must start at the sender's own hub. This hub's table names the hub through which
+/// the sender is reached (`serving`): that hub made the first entry, or made a later one after
+/// checking the entries before its own by this same rule. A hub never takes, from another hub,
+/// a document of an agency it serves itself. Shared by documents and statuses.
+pub(super) fn check_first_hop(
+    hops: &[TraceHop],
+    sender: &OrgId,
+    serving: &HubId,
+    this_hub: &HubId,
+) -> Result<(), SubmitError> {
+    let first = hops.first().map(|h| &h.hub);
+    let vouched = serving != this_hub && hops.iter().any(|h| h.hub == *serving);
+    match first {
+        Some(first) if !vouched => Err(SubmitError::Trace(TraceError::NotSendersHub {
+            hub: first.clone(),
+            sender: *sender,
+            expected: serving.clone(),
+        })),
+        _ => Ok(()),
     }
 }
 

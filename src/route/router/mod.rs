@@ -17,7 +17,6 @@ mod transport;
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 
 use super::hubs::HubRegistry;
@@ -232,10 +231,6 @@ pub enum SubmitError {
     /// The hub's own seal could not sign.
     #[error("the hub's seal could not sign: {0}")]
     Signing(#[source] JadesError),
-}
-
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
 }
 
 /// A submission checked and routed, before its commit.
