@@ -6,9 +6,9 @@ mod ack;
 mod cause;
 mod classify;
 mod cli;
-mod edxml;
 #[cfg(feature = "client")]
 mod connect;
+mod edxml;
 mod error;
 mod fetch;
 mod hub;
