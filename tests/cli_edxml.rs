@@ -255,14 +255,25 @@ fn a_signed_package_verifies_after_export_and_import_and_a_change_inside_the_edx
 fn a_signed_status_goes_to_edxml_and_back_with_its_signature() {
     let demo = Demo::new();
     let package = demo.signed_package();
-    // The recipient answers; the demo keys of A Lưới 1 stand in for any seal here.
+    // The recipient, the Department of Finance, answers with its own seal; `edoc status`
+    // verifies the package first, so it gets the demo's trust material.
     let jws = demo.work.join("status.jws");
-    let out = edoc()
-        .arg("status")
+    let finance = demo.pki.join("orgs").join("000.00.05.H57");
+    let mut status = edoc();
+    status.arg("status");
+    for (flag, file) in [
+        ("--trust", "trust.pem"),
+        ("--intermediates", "intermediates.pem"),
+        ("--crl", "crl.pem"),
+        ("--directory", "directory.json"),
+    ] {
+        status.arg(flag).arg(demo.pki.join(file));
+    }
+    let out = status
         .arg("--key")
-        .arg(demo.org("seal.key"))
+        .arg(finance.join("seal.key"))
         .arg("--cert")
-        .arg(demo.org("seal.pem"))
+        .arg(finance.join("seal.pem"))
         .args([
             "--code",
             "03",
@@ -272,7 +283,7 @@ fn a_signed_status_goes_to_edxml_and_back_with_its_signature() {
             "Trần Thị Bình",
         ])
         .args(["--staff-position", "Văn thư", "--from", "000.00.05.H57"])
-        .args(["--at", "2025-07-02T16:00:00+07:00"])
+        .args(["--at", "2025-07-03T09:00:00+07:00"])
         .arg(&package)
         .arg("-o")
         .arg(&jws)
